@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "rinban",
+    products: [
+        .executable(name: "rinban", targets: ["rinban"]),
+        .library(name: "MIP", targets: ["MIP"]),
+        .library(name: "MIPGLPK", targets: ["MIPGLPK"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Debian ships no glpk.pc, so no pkgConfig: the module map's `link "glpk"` is enough
+        // (a pkgConfig entry only produces a misleading "install libglpk-dev" warning).
+        .systemLibrary(
+            name: "CGLPK",
+            path: "Sources/CGLPK",
+            providers: [.apt(["libglpk-dev"])]
+        ),
+        // Plain C: every GLPK call that can fail runs behind setjmp + glp_error_hook here,
+        // so GLPK's abort() never reaches the process and no longjmp crosses Swift frames.
+        .target(name: "CGLPKGuard", dependencies: ["CGLPK"]),
+        // The modelling layer: variables, expressions, constraints, results. No C, no domain words.
+        .target(name: "MIP"),
+        // The GLPK backend: the only Swift target that imports C.
+        .target(name: "MIPGLPK", dependencies: ["MIP", "CGLPK", "CGLPKGuard"]),
+        .executableTarget(
+            name: "rinban",
+            dependencies: [
+                "MIP", "MIPGLPK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Rinban: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rinban",
+        abstract: "Plans home-care rotas, nurse-station load sharing and backup beds.",
+        subcommands: [Demo.self])
+}
