@@ -33,7 +33,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK"]),
+        // The tests reach the C guard directly to prove that GLPK's fatal errors are contained.
+        .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK", "CGLPK", "CGLPKGuard"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,6 +41,11 @@ static int rg_term_hook(void *info, const char *s) {
     return 1;  // never let GLPK write to stdout itself
 }
 
+static void rg_clear_tail(void) {
+    rg_state.tail_len = 0;
+    rg_state.tail[0] = '\0';
+}
+
 static void rg_install_hooks(void) {
     glp_term_hook(rg_term_hook, NULL);
     glp_term_out(rg_state.log != NULL ? GLP_ON : GLP_OFF);
@@ -51,8 +56,7 @@ int rg_enter(rg_log_fn log, void *log_info) {
     rg_state.busy = 1;
     rg_state.log = log;
     rg_state.log_info = log_info;
-    rg_state.tail_len = 0;
-    rg_state.tail[0] = '\0';
+    rg_clear_tail();
     rg_install_hooks();
     return 0;
 }
@@ -76,33 +80,35 @@ static void rg_error_hook(void *info) {
     longjmp(g->jump, 1);
 }
 
+// Copies the last lines GLPK printed into err: "<routine>: <what>" and
+// "Error detected in file ... at line ..." for a fatal error, the file diagnosis for a
+// reader's error. Newlines become spaces.
+static void rg_copy_tail(rg_error *err, int max_lines) {
+    const char *text = rg_state.tail;
+    size_t len = rg_state.tail_len;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ')) len--;
+    size_t start = len;
+    int lines = 0;
+    while (start > 0) {
+        if (text[start - 1] == '\n' && ++lines == max_lines) break;
+        start--;
+    }
+    size_t n = len - start;
+    if (n >= sizeof err->text) n = sizeof err->text - 1;
+    memcpy(err->text, text + start, n);
+    err->text[n] = '\0';
+    for (size_t i = 0; i < n; i++) if (err->text[i] == '\n') err->text[i] = ' ';
+    if (n == 0) strcpy(err->text, "GLPK gave no message");
+}
+
 // Called after the jump: GLPK's documentation requires freeing the environment.
 static void rg_recover(rg_error *err) {
     glp_error_hook(NULL, NULL);
     glp_free_env();
-    if (err != NULL) {
-        // The message is the last lines GLPK printed: "<routine>: <what>" and
-        // "Error detected in file ... at line ...".
-        const char *text = rg_state.tail;
-        size_t len = rg_state.tail_len;
-        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ')) len--;
-        size_t start = len;
-        int lines = 0;
-        while (start > 0) {
-            if (text[start - 1] == '\n' && ++lines == 2) break;
-            start--;
-        }
-        size_t n = len - start;
-        if (n >= sizeof err->text) n = sizeof err->text - 1;
-        memcpy(err->text, text + start, n);
-        err->text[n] = '\0';
-        for (size_t i = 0; i < n; i++) if (err->text[i] == '\n') err->text[i] = ' ';
-        if (n == 0) strcpy(err->text, "GLPK reported an internal error");
-    }
+    if (err != NULL) rg_copy_tail(err, 2);
     // A new environment is created by the next call; keep output routed through the hook.
     rg_install_hooks();
-    rg_state.tail_len = 0;
-    rg_state.tail[0] = '\0';
+    rg_clear_tail();
 }
 
 #define RG_GUARD_BEGIN(err)                          \
@@ -350,13 +356,19 @@ void rg_column_values(glp_prob *P, int mip, double *out, int n) {
 
 // ---- files --------------------------------------------------------------------------
 
+// Readers and writers report file problems as ordinary output: let it reach the hook
+// (which never prints it) so the diagnosis can be returned.
 int rg_write(glp_prob *P, int format, const char *path, int *ret, rg_error *err) {
     RG_GUARD_BEGIN(err);
+    glp_term_out(GLP_ON);
+    rg_clear_tail();
     if (format == RG_FORMAT_CPLEX_LP) {
         *ret = glp_write_lp(P, NULL, path);
     } else {
         *ret = glp_write_mps(P, GLP_MPS_FILE, NULL, path);
     }
+    if (*ret != 0) rg_copy_tail(err, 1);
+    rg_install_hooks();
     RG_GUARD_END();
     return 0;
 }
@@ -364,6 +376,8 @@ int rg_write(glp_prob *P, int format, const char *path, int *ret, rg_error *err)
 int rg_read(int format, const char *path, glp_prob **out, int *ret, rg_error *err) {
     *out = NULL;
     RG_GUARD_BEGIN(err);
+    glp_term_out(GLP_ON);
+    rg_clear_tail();
     glp_prob *P = glp_create_prob();
     if (format == RG_FORMAT_CPLEX_LP) {
         *ret = glp_read_lp(P, NULL, path);
@@ -371,9 +385,11 @@ int rg_read(int format, const char *path, glp_prob **out, int *ret, rg_error *er
         *ret = glp_read_mps(P, GLP_MPS_FILE, NULL, path);
     }
     if (*ret != 0) {
+        rg_copy_tail(err, 1);
         glp_delete_prob(P);
         P = NULL;
     }
+    rg_install_hooks();
     RG_GUARD_END();
     *out = P;
     return 0;

@@ -85,12 +85,19 @@ public struct GLPKBackend: SolverBackend {
     /// Writes the model as CPLEX LP or free MPS, atomically (a temporary file in the same
     /// folder, then a rename). Unnamed or unrepresentable names are replaced by GLPK's
     /// generic ones in the file.
+    ///
+    /// Both formats lose what they cannot say, so the file is written from an equivalent
+    /// model that says it plainly: an objective constant becomes a column
+    /// `objective_constant` fixed at 1 (CPLEX LP has no constants), and, in MPS, which
+    /// has no objective direction, a maximisation becomes the minimisation of the
+    /// negated objective (its optimal value is the negated optimum).
     public func write(_ model: Model, format: ModelFileFormat, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        let exported = try Self.exportForm(of: model, format: format)
         try withGLPKSession(log: nil) {
-            let problem = try GLPKProblem(model)
+            let problem = try GLPKProblem(exported)
             defer { problem.delete() }
             var error = rg_error()
             var code: Int32 = 0
@@ -100,7 +107,7 @@ public struct GLPKBackend: SolverBackend {
             }
             guard code == 0 else {
                 try? FileManager.default.removeItem(atPath: temporary)
-                throw GLPKError.file(path: path, message: "GLPK could not write \(format) (code \(code))")
+                throw GLPKError.file(path: path, message: "GLPK could not write \(format): \(error.message)")
             }
         }
         guard rename(temporary, path) == 0 else {
@@ -108,6 +115,22 @@ public struct GLPKBackend: SolverBackend {
             try? FileManager.default.removeItem(atPath: temporary)
             throw GLPKError.file(path: path, message: reason)
         }
+    }
+
+    /// The model rewritten so that `format` states it completely (see ``write(_:format:to:)``).
+    static func exportForm(of model: Model, format: ModelFileFormat) throws -> Model {
+        let negate = format == .freeMPS && model.sense == .maximize
+        guard model.objectiveConstant != 0 || negate else { return model }
+        var exported = model
+        var objective = LinearExpression()
+        for (j, c) in model.objectiveCoefficients.enumerated() where c != 0 { objective.add(Variable(index: j), times: c) }
+        if model.objectiveConstant != 0 {
+            let one = try exported.addVariable(.continuous, lower: 1, upper: 1, name: "objective_constant")
+            objective.add(one, times: model.objectiveConstant)
+        }
+        if negate { objective.scale(by: -1) }
+        try exported.setObjective(objective, sense: negate ? .minimize : model.sense)
+        return exported
     }
 
     /// The model as CPLEX LP or free MPS text.

@@ -66,7 +66,7 @@ final class GLPKProblem {
         let status = rg_read(format.code, path, &created, &code, &error)
         guard status == 0 else { throw GLPKError.failed(operation: "reading \(path)", message: error.message) }
         guard code == 0, let created else {
-            throw GLPKError.file(path: path, message: "GLPK could not read the file as \(format) (code \(code))")
+            throw GLPKError.file(path: path, message: "GLPK could not read the file as \(format): \(error.message)")
         }
         pointer = created
     }
@@ -118,6 +118,13 @@ public struct GLPKProblemSize: Sendable, Hashable {
     public var columns: Int
     public var nonzeros: Int
     public var integers: Int
+
+    public init(rows: Int, columns: Int, nonzeros: Int, integers: Int) {
+        self.rows = rows
+        self.columns = columns
+        self.nonzeros = nonzeros
+        self.integers = integers
+    }
 }
 
 /// Text formats GLPK writes (and reads back) for comparison with other solvers.

@@ -118,11 +118,13 @@ void rg_column_values(glp_prob *P, int mip, double *out, int n);
 
 enum { RG_FORMAT_CPLEX_LP = 0, RG_FORMAT_FREE_MPS = 1 };
 
-/// Writes the problem to a file. *ret is GLPK's return code (0 ok).
+/// Writes the problem to a file. *ret is GLPK's return code (0 ok); on a non-zero *ret
+/// err holds GLPK's diagnosis.
 int rg_write(glp_prob *P, int format, const char *path, int *ret, rg_error *err);
 
 /// Reads a problem from a file into a new problem. *ret is GLPK's return code (0 ok);
-/// on a non-zero *ret the problem is deleted and *out is NULL.
+/// on a non-zero *ret the problem is deleted, *out is NULL and err holds GLPK's diagnosis
+/// (file name and line).
 int rg_read(int format, const char *path, glp_prob **out, int *ret, rg_error *err);
 
 /// Row, column and non-zero counts of a problem.

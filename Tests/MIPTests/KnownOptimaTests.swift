@@ -1,0 +1,128 @@
+import MIP
+import MIPGLPK
+import Testing
+
+@Suite("Known optima on GLPK")
+struct KnownOptimaTests {
+    let backend = GLPKBackend()
+
+    @Test("0-1 knapsack: value 15 without the first item")
+    func knapsack() throws {
+        let (model, take) = try KnownModels.knapsack()
+        let result = try model.solve(using: backend)
+        #expect(result.termination == .optimal)
+        #expect(result.objective == 15)
+        #expect(take.map { result.value($0) } == [0, 1, 1, 1, 1])
+        #expect(model.violations(of: result.values).isEmpty)
+    }
+
+    @Test("3×3 assignment: cost 5, the unique optimal permutation")
+    func assignment() throws {
+        let (model, x) = try KnownModels.assignment()
+        let result = try model.solve(using: backend)
+        #expect(result.termination == .optimal)
+        #expect(result.objective == 5)
+        #expect(result.bound == 5)
+        #expect(result.relativeGap == 0)
+        let chosen = x.map { row in row.firstIndex { result.value($0) == 1 } }
+        #expect(chosen == [1, 0, 2])
+    }
+
+    @Test("set cover: A and D at cost 5")
+    func setCover() throws {
+        let (model, pick) = try KnownModels.setCover()
+        let result = try model.solve(using: backend)
+        #expect(result.termination == .optimal)
+        #expect(result.objective == 5)
+        #expect(pick.map { result.value($0) } == [1, 0, 0, 1, 0, 0])
+    }
+
+    @Test("LP with a fractional optimum at x = y = 4/3", arguments: [true, false])
+    func fractionalLP(presolve: Bool) throws {
+        let (model, x, y) = try KnownModels.fractionalLP()
+        let result = try model.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(result.termination == .optimal)
+        #expect(abs(result.value(x) - 4.0 / 3) < 1e-9)
+        #expect(abs(result.value(y) - 4.0 / 3) < 1e-9)
+        #expect(abs(result.objective! - 8.0 / 3) < 1e-9)
+        #expect(result.nodes == 0)
+    }
+
+    @Test("range constraint 2 ≤ x + y ≤ 3 binds at either end")
+    func rangeConstraint() throws {
+        var model = Model()
+        let x = try model.addVariable(.integer, upper: 10)
+        let y = try model.addVariable(.integer, upper: 10)
+        try model.addConstraint(LinearConstraint(x + y, in: 2...3))
+        try model.minimize(x + y)
+        #expect(try model.solve(using: backend).objective == 2)
+        try model.maximize(x + y)
+        #expect(try model.solve(using: backend).objective == 3)
+    }
+
+    @Test("objective constant survives presolve", arguments: [true, false])
+    func objectiveConstant(presolve: Bool) throws {
+        var model = Model()
+        let x = try model.addVariable(.integer)
+        let y = try model.addVariable(.integer)
+        try model.addConstraint(2 * x + 2 * y >= 3)  // x + y ≥ 2 in integers
+        try model.minimize(x + 3 * y + 10)
+        let result = try model.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(result.termination == .optimal)
+        #expect(result.objective == 12)
+        #expect(result.bound == 12)
+        #expect(result.value(x) == 2)
+    }
+
+    @Test("infeasible LP and MIP", arguments: [true, false])
+    func infeasible(presolve: Bool) throws {
+        var lp = Model()
+        let a = try lp.addVariable(upper: 1)
+        let b = try lp.addVariable(upper: 1)
+        try lp.addConstraint(a + b >= 3)
+        try lp.minimize(a + b)
+        let lpResult = try lp.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(lpResult.termination == .infeasible)
+        #expect(!lpResult.hasSolution)
+        #expect(lpResult.objective == nil)
+
+        // LP-feasible (x = 1/2) but without an integer point.
+        var mip = Model()
+        let x = try mip.addVariable(.integer, upper: 5)
+        try mip.addConstraint(.equal(2 * x, 1))
+        try mip.minimize(LinearExpression(x))
+        let mipResult = try mip.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(mipResult.termination == .infeasible)
+        #expect(!mipResult.hasSolution)
+    }
+
+    @Test("unbounded LP; MIP with an unbounded relaxation", arguments: [true, false])
+    func unbounded(presolve: Bool) throws {
+        var lp = Model()
+        let x = try lp.addVariable()
+        let y = try lp.addVariable()
+        try lp.addConstraint(x - y <= 1)
+        try lp.maximize(x + y)
+        let lpResult = try lp.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(lpResult.termination == .unbounded)
+        #expect(!lpResult.hasSolution)
+
+        var mip = Model()
+        let z = try mip.addVariable(.integer)
+        let w = try mip.addVariable(.binary)
+        try mip.addConstraint(z - w >= 0)
+        try mip.maximize(z + w)
+        let mipResult = try mip.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(mipResult.termination == .infeasibleOrUnbounded)
+        #expect(!mipResult.hasSolution)
+    }
+
+    @Test("an empty model is optimal at its constant")
+    func emptyModel() throws {
+        var model = Model()
+        try model.minimize(LinearExpression(4))
+        let result = try model.solve(using: backend)
+        #expect(result.termination == .optimal)
+        #expect(result.objective == 4)
+    }
+}
