@@ -35,6 +35,8 @@ let package = Package(
         ),
         // The tests reach the C guard directly to prove that GLPK's fatal errors are contained.
         .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK", "CGLPK", "CGLPKGuard"]),
+        // End-to-end: runs the built `rinban` binary and checks its output and exit codes.
+        .testTarget(name: "RinbanCLITests", dependencies: ["rinban"]),
     ],
     swiftLanguageModes: [.v6]
 )
