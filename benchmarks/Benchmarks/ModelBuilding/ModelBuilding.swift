@@ -120,6 +120,7 @@ let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
         timeUnits: .microseconds,
+        units: [.mallocCountTotal: .count],
         warmupIterations: 1,
         maxDuration: .seconds(5),
         maxIterations: 20
