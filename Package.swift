@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Debian ships no glpk.pc, so no pkgConfig: the module map's `link "glpk"` is enough
@@ -26,10 +27,12 @@ let package = Package(
         .target(name: "MIP"),
         // The GLPK backend: the only Swift target that imports C.
         .target(name: "MIPGLPK", dependencies: ["MIP", "CGLPK", "CGLPKGuard"]),
+        // The domain: instances, the Japanese calendar, slots and eligibility. Knows nothing of GLPK.
+        .target(name: "RinbanCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "rinban",
             dependencies: [
-                "MIP", "MIPGLPK",
+                "MIP", "MIPGLPK", "RinbanCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK", "CGLPK", "CGLPKGuard"]),
         // End-to-end: runs the built `rinban` binary and checks its output and exit codes.
         .testTarget(name: "RinbanCLITests", dependencies: ["rinban"]),
+        .testTarget(name: "RinbanCoreTests", dependencies: ["RinbanCore"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -69,3 +69,66 @@ struct CommandLineTests {
         #expect(run.stderr.contains("Unexpected argument 'frobnicate'"))
     }
 }
+
+/// The shared example instance beside the package.
+let tinyInstance: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/examples/tiny.json").path
+
+@Suite("rinban validate and calendar")
+struct ValidateCommandTests {
+    @Test("a valid instance: summary on stdout, status 0")
+    func validTiny() throws {
+        let run = try runRinban(["validate", tinyInstance])
+        #expect(run.status == 0)
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0].hasSuffix("tiny.json: valid rinban/1 instance — 例示市医師会 在宅医療ネットワーク"))
+        #expect(lines[1] == "period    2027-01-01 – 2027-01-14: 14 days (8 weekday, 1 saturday, 5 holiday)")
+        #expect(lines[2] == "holidays  1/1 元日, 1/2 extra holiday, 1/11 成人の日 (and Sundays)")
+        #expect(lines[3] == "network   3 blocks, 6 clinics, 9 physicians (1 with share 0), 3 stations, 2 shifts, 3 duties, 1 pins")
+        #expect(run.stdout.contains("  substitute (physicians)      24 / 24       3 / 3     30 / 30     57 / 57"))
+        #expect(run.stdout.contains("substitute/南部 2027-01-09 (土) night     4 / 1   (1 unavailable)"))
+        #expect(run.stdout.contains("the physicians can serve at most 52 of the 63 duties"))
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test("an invalid instance: every problem on stderr with path and line, status 2")
+    func invalid() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = try String(contentsOfFile: tinyInstance, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"clinic\": \"c04\" }", with: "\"clinic\": \"c99\" }")
+            .replacingOccurrences(of: "\"capacity\": 45", with: "\"capacity\": 0")
+        let path = dir.appendingPathComponent("broken.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try runRinban(["validate", path])
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\(path): 2 problems")
+        #expect(lines.contains { $0.hasPrefix("  physicians[4].clinic (line 26, column ") && $0.hasSuffix("): unknown clinic \"c99\"") })
+        #expect(lines.contains { $0.hasPrefix("  stations[2].capacity (line 39, column ") && $0.hasSuffix("): 0 is out of range: must be > 0 visits per week") })
+    }
+
+    @Test("a missing file is invalid input")
+    func missingFile() throws {
+        let run = try runRinban(["validate", "/nonexistent/instance.json"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("/nonexistent/instance.json"))
+    }
+
+    @Test("calendar lists a year's holidays with weekday and name")
+    func calendar() throws {
+        let run = try runRinban(["calendar", "2026"])
+        #expect(run.status == 0)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "2026-01-01 (木) 元日")
+        #expect(lines.contains("2026-05-06 (水) 振替休日"))
+        #expect(lines.contains("2026-09-22 (火) 国民の休日"))
+        #expect(lines.last == "2026-11-23 (月) 勤労感謝の日")
+        #expect(lines.count == 18)
+        let outside = try runRinban(["calendar", "1979"])
+        #expect(outside.status == 2)
+        #expect(outside.stderr.contains("year 1979 is outside 1980–2099"))
+    }
+}

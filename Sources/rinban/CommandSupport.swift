@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import RinbanCore
+
+/// Exit statuses, in one place: 0 ok, 1 failure or a plan breaking a rule, 2 invalid
+/// input, 3 a plan written with uncovered demand.
+enum ExitStatus: Int32 {
+    case ok = 0
+    case failure = 1
+    case invalidInput = 2
+    case uncovered = 3
+}
+
+/// Runs a command body and turns rinban's errors into messages on stderr and exit statuses.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as InputError {
+        printError(error.description)
+        throw ExitCode(ExitStatus.invalidInput.rawValue)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        printError("rinban: \(error)")
+        throw ExitCode(ExitStatus.failure.rawValue)
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Japanese short weekday names, Sunday first.
+let japaneseWeekdays = ["日", "月", "火", "水", "木", "金", "土"]

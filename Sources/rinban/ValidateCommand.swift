@@ -1,0 +1,32 @@
+import ArgumentParser
+import RinbanCore
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check an instance file and summarise it.",
+        discussion: """
+            Reads a rinban/1 instance (JSON, or YAML with the same structure) and checks \
+            everything rinban needs: the format, every id and reference, numbers and dates, \
+            and the pins. If the file is valid it prints a summary: what it contains, how many \
+            slots each duty has per day type, the slots with the fewest eligible members, and \
+            warnings about demand that cannot be covered. If not, it prints every problem with \
+            where it is (for example physicians[12].clinic, line 40) and what is wrong, and \
+            exits with status 2.
+
+            Example: rinban validate instances/tokushima.json
+            """)
+
+    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    var instance: String
+
+    @Option(help: "How many of the tightest slots to list.")
+    var tightest: Int = 8
+
+    func run() throws {
+        try runReportingErrors {
+            let loaded = try InstanceDecoder.load(contentsOf: instance)
+            print(InstanceSummary(loaded: loaded, tightest: tightest, file: instance).text)
+        }
+    }
+}
