@@ -33,7 +33,7 @@ struct CommandLineTests {
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n").map(String.init)
         // Header, status, 28 nights, 7 physicians.
-        #expect(lines.count == 37)
+        try #require(lines.count == 37)
         #expect(lines.first == "GLPK 5.0: 210 variables, 224 constraints")
         // Every physician can take exactly 4 non-consecutive nights, none of them avoided.
         #expect(lines[1].hasPrefix("status optimal, objective 0.0, bound 0.0, "))
@@ -81,6 +81,7 @@ struct ValidateCommandTests {
         let run = try runRinban(["validate", tinyInstance])
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        try #require(lines.count > 4, "no summary; stderr: \(run.stderr)")
         #expect(lines[0].hasSuffix("tiny.json: valid rinban/1 instance — 例示市医師会 在宅医療ネットワーク"))
         #expect(lines[1] == "period    2027-01-01 – 2027-01-14: 14 days (8 weekday, 1 saturday, 5 holiday)")
         #expect(lines[2] == "holidays  1/1 元日, 1/2 extra holiday, 1/11 成人の日 (and Sundays)")
