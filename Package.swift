@@ -29,10 +29,12 @@ let package = Package(
         .target(name: "MIPGLPK", dependencies: ["MIP", "CGLPK", "CGLPKGuard"]),
         // The domain: instances, the Japanese calendar, slots and eligibility. Knows nothing of GLPK.
         .target(name: "RinbanCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The planners: integer programs (through MIP, never GLPK directly), greedy and search.
+        .target(name: "RinbanPlanning", dependencies: ["RinbanCore", "MIP"]),
         .executableTarget(
             name: "rinban",
             dependencies: [
-                "MIP", "MIPGLPK", "RinbanCore",
+                "MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +43,7 @@ let package = Package(
         // End-to-end: runs the built `rinban` binary and checks its output and exit codes.
         .testTarget(name: "RinbanCLITests", dependencies: ["rinban"]),
         .testTarget(name: "RinbanCoreTests", dependencies: ["RinbanCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RinbanPlanningTests", dependencies: ["RinbanPlanning", "RinbanCore", "MIP", "MIPGLPK"]),
     ],
     swiftLanguageModes: [.v6]
 )

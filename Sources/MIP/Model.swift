@@ -284,3 +284,14 @@ public struct Model: Sendable {
 private func describeConstraint(_ row: Int, name: String?) -> String {
     name.map { "constraint \"\($0)\"" } ?? "constraint \(row)"
 }
+
+extension Model {
+    /// The linear relaxation: the same model with every variable continuous (bounds kept,
+    /// so binaries range over [0, 1]). Its optimum bounds the model's from below when
+    /// minimising.
+    public func relaxation() -> Model {
+        var copy = self
+        copy.kinds = kinds.map { _ in .continuous }
+        return copy
+    }
+}

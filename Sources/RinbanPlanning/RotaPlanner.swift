@@ -1,0 +1,236 @@
+import MIP
+import RinbanCore
+
+/// How `rinban plan` searches.
+public enum RotaEngine: String, Sendable, CaseIterable {
+    /// Picks by size: one GLPK branch-and-cut for rotas up to ``RotaPlanner/monolithicPairLimit``
+    /// eligible pairs, the neighbourhood search above that.
+    case auto
+    /// Greedy start, then one GLPK branch-and-cut over the whole rota.
+    case glpk
+    /// Greedy start, then GLPK re-optimising small neighbourhoods (dates, blocks, members).
+    case lns
+    /// Greedy construction and reassignment moves only.
+    case greedy
+}
+
+/// Options of a rota plan.
+public struct RotaPlanOptions: Sendable {
+    public var engine: RotaEngine = .auto
+    /// Seconds for the whole rota.
+    public var timeLimit: Double = 60
+    /// Stop when within this relative gap of the bound.
+    public var gap: Double?
+    /// Seed of the neighbourhood choice (same seed, same plan on the same machine speed).
+    public var seed: UInt64 = 1
+    /// Receives progress lines for stderr.
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(engine: RotaEngine = .auto, timeLimit: Double = 60, gap: Double? = nil) {
+        self.engine = engine
+        self.timeLimit = timeLimit
+        self.gap = gap
+    }
+}
+
+/// A planned rota with how it was found.
+public struct RotaOutcome: Sendable {
+    public var state: RotaState
+    public var report: SolverReport
+}
+
+/// Plans the rota: greedy start, then GLPK (whole, or neighbourhood by neighbourhood).
+public struct RotaPlanner: Sendable {
+    /// Above this many eligible pairs `auto` uses the neighbourhood search.
+    public static let monolithicPairLimit = 12_000
+
+    public let problem: RotaProblem
+    public let backend: any SolverBackend
+
+    public init(problem: RotaProblem, backend: any SolverBackend) {
+        self.problem = problem
+        self.backend = backend
+    }
+
+    public func plan(_ options: RotaPlanOptions) throws -> RotaOutcome {
+        let clock = ContinuousClock()
+        let began = clock.now
+        func elapsed() -> Double { (clock.now - began).seconds }
+        let greedyBudget = options.engine == .greedy ? min(options.timeLimit, 5) : min(2, options.timeLimit * 0.1)
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: greedyBudget).build()
+        options.progress?(String(format: "%7.1f s  greedy         objective %.4f", elapsed(), greedy.weightedTotal))
+
+        var engine = options.engine
+        if engine == .auto { engine = problem.pairs.count <= Self.monolithicPairLimit ? .glpk : .lns }
+        switch engine {
+        case .greedy, .auto:
+            return RotaOutcome(state: greedy, report: SolverReport(engine: "greedy", status: "heuristic", bound: nil,
+                                                                   gap: nil, seconds: elapsed()))
+        case .glpk:
+            return try monolithic(from: greedy, options: options, deadline: options.timeLimit - elapsed(), elapsed: elapsed)
+        case .lns:
+            return try neighbourhoodSearch(from: greedy, options: options, elapsed: elapsed)
+        }
+    }
+
+    // MARK: One branch-and-cut
+
+    private func monolithic(
+        from greedy: RotaState, options: RotaPlanOptions, deadline remaining: Double, elapsed: () -> Double
+    ) throws -> RotaOutcome {
+        let pinned = Set(problem.pinned)
+        let free = problem.pairs.indices.filter { !pinned.contains($0) }
+        let formulation = try RotaFormulation(problem: problem, free: free, fixed: problem.pinned)
+        var solve = SolveOptions(timeLimit: max(remaining, 0.5), relativeGap: options.gap ?? 1e-6)
+        solve.initialSolution = formulation.values(for: greedy)
+        solve.cuts = [.mixedIntegerRounding, .clique]
+        if let progress = options.progress {
+            let offset = elapsed()
+            solve.progress = { p in
+                progress(String(format: "%7.1f s  branch-and-cut incumbent %@  bound %@  gap %@  nodes %d",
+                                offset + p.elapsed, p.incumbent.map { String(format: "%.4f", $0) } ?? "-",
+                                p.bound.map { String(format: "%.4f", $0) } ?? "-",
+                                p.gap.map { String(format: "%.2f%%", $0 * 100) } ?? "-", p.nodes))
+            }
+        }
+        let result = try formulation.model.solve(using: backend, options: solve)
+        var state = greedy
+        if result.hasSolution, let objective = result.objective, objective <= greedy.weightedTotal + 1e-9 {
+            state = RotaState(problem: problem)
+            for p in problem.pinned { state.assign(p) }
+            for p in formulation.assignedPairs(in: result.values) { state.assign(p) }
+        }
+        let status: String
+        switch result.termination {
+        case .optimal: status = "optimal"
+        // Without a requested gap the solver stops at 1e-6: optimal within its tolerance.
+        case .gapLimit: status = options.gap == nil ? "optimal" : "gapLimit"
+        case .timeLimit: status = "timeLimit"
+        default: status = result.termination.rawValue
+        }
+        return RotaOutcome(state: state, report: report(engine: "glpk", status: status, total: state.weightedTotal,
+                                                        bound: result.bound, seconds: elapsed()))
+    }
+
+    // MARK: Neighbourhood search
+
+    private func neighbourhoodSearch(from greedy: RotaState, options: RotaPlanOptions, elapsed: () -> Double) throws -> RotaOutcome {
+        var state = greedy
+        let pinned = Set(problem.pinned)
+        let limit = options.timeLimit
+
+        // The bound: the linear relaxation of the whole rota, if it solves in a fifth of the time.
+        var bound: Double?
+        do {
+            let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                            fixed: problem.pinned)
+            let lp = try whole.model.relaxation().solve(using: backend, options: SolveOptions(timeLimit: max(0.5, limit * 0.2)))
+            if lp.termination == .optimal { bound = lp.objective }
+            options.progress?(String(format: "%7.1f s  LP bound       %@", elapsed(), bound.map { String(format: "%.4f", $0) } ?? "none in time"))
+        }
+
+        var random = SearchRandom(seed: options.seed)
+        var round = 0
+        while elapsed() < limit - 0.2 {
+            if let bound, let gap = options.gap, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= gap { break }
+            round += 1
+            let free = neighbourhood(round: round, state: state, random: &random).filter { !pinned.contains($0) }
+            guard !free.isEmpty else { continue }
+            let freeSet = Set(free)
+            let fixed = state.assignedPairs.filter { !freeSet.contains($0) }
+            let formulation = try RotaFormulation(problem: problem, free: free, fixed: fixed)
+            var solve = SolveOptions(timeLimit: max(0.3, min(3, limit - elapsed() - 0.1)), relativeGap: 1e-6)
+            solve.initialSolution = formulation.values(for: state)
+            let result = try formulation.model.solve(using: backend, options: solve)
+            let current = state.weightedTotal
+            guard result.hasSolution, let objective = result.objective, objective < current - 1e-6 else { continue }
+            for p in free where state.assigned[p] { state.unassign(p) }
+            for p in formulation.assignedPairs(in: result.values) { state.assign(p) }
+            options.progress?(String(format: "%7.1f s  neighbourhood  objective %.4f  (round %d)", elapsed(), state.weightedTotal, round))
+        }
+        let total = state.weightedTotal
+        var status = "timeLimit"
+        if let bound, let gap = options.gap, (total - bound) / max(abs(total), 1) <= gap { status = "gapLimit" }
+        if let bound, total - bound <= 1e-6 * max(abs(total), 1) { status = "optimal" }
+        return RotaOutcome(state: state, report: report(engine: "lns", status: status, total: total, bound: bound, seconds: elapsed()))
+    }
+
+    /// Target number of free pairs in one neighbourhood.
+    static let neighbourhoodSize = 2500
+
+    /// Free pairs of one neighbourhood: a window of dates, the slots around one block, or
+    /// a group of members who share slots — in turn.
+    func neighbourhood(round: Int, state: RotaState, random: inout SearchRandom) -> [Int] {
+        let slots = problem.slots
+        let instance = problem.instance
+        let days = instance.period.count
+        switch round % 3 {
+        case 0:
+            // Dates: grow a window from a random date until it holds enough pairs.
+            let start = random.below(days)
+            var chosen: [Int] = []
+            var length = 0
+            let byDate = Dictionary(grouping: slots.indices, by: { problem.dateOffset[$0] })
+            while chosen.count < Self.neighbourhoodSize && length < days {
+                let d = (start + length) % days
+                for s in byDate[d] ?? [] { chosen += problem.pairsOfSlot[s] }
+                length += 1
+            }
+            return chosen
+        case 1:
+            // A block and its neighbours: slots whose area touches them, over a random run of dates.
+            let block = instance.blocks[random.below(instance.blocks.count)].id
+            let near = (instance.neighbors[block] ?? []).union([block])
+            let touching = slots.indices.filter { s in
+                instance.duties[slots[s].duty].areas[slots[s].area].blocks.contains(where: near.contains)
+            }
+            let total = touching.reduce(0) { $0 + problem.pairsOfSlot[$1].count }
+            if total <= Self.neighbourhoodSize { return touching.flatMap { problem.pairsOfSlot[$0] } }
+            let span = max(1, days * Self.neighbourhoodSize / max(total, 1))
+            let first = random.below(max(1, days - span + 1))
+            return touching.filter { (first..<(first + span)).contains(problem.dateOffset[$0]) }.flatMap { problem.pairsOfSlot[$0] }
+        default:
+            // Members: a random member and those who share the most slots with them.
+            let m = random.below(instance.members.count)
+            var shared: [Int: Int] = [:]
+            for p in problem.pairsOfMember[m] {
+                for q in problem.pairsOfSlot[problem.pairs[p].slot] { shared[problem.pairs[q].member, default: 0] += 1 }
+            }
+            var members: [Int] = []
+            var count = 0
+            for (other, _) in shared.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                members.append(other)
+                count += problem.pairsOfMember[other].count
+                if count >= Self.neighbourhoodSize { break }
+            }
+            return members.flatMap { problem.pairsOfMember[$0] }
+        }
+    }
+
+    private func report(engine: String, status: String, total: Double, bound: Double?, seconds: Double) -> SolverReport {
+        let honest = bound.map { min($0, total) }
+        let gap = honest.map { (total - $0) / max(abs(total), 1) }
+        return SolverReport(engine: engine, status: status, bound: honest, gap: gap, seconds: seconds)
+    }
+}
+
+/// SplitMix64 for choosing neighbourhoods reproducibly.
+struct SearchRandom: Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) * 1e-18
+    }
+}

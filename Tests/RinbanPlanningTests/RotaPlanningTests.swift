@@ -1,0 +1,45 @@
+import MIP
+import MIPGLPK
+import RinbanCore
+@testable import RinbanPlanning
+import Testing
+
+@Suite("Rota planning on tiny.json")
+struct RotaPlanningTests {
+    @Test("the greedy rota keeps every hard rule and the pin")
+    func greedyFeasible() throws {
+        let problem = RotaProblem(loaded: try loadTiny())
+        let state = GreedyRotaBuilder(problem: problem, improvementSeconds: 1).build()
+        #expect(violations(state).isEmpty)
+        #expect(state.assignments.contains(Assignment(duty: "substitute", area: "south", date: CivilDate(iso: "2027-01-01")!,
+                                                      shift: "night", member: "p07")))
+        // 52 duties at most can be served (see the pre-check), so at least 11 stay open.
+        #expect(state.terms[.uncovered]! >= 11)
+    }
+
+    @Test("the formulation's start vector is feasible and its objective is the rota's total")
+    func startMatchesState() throws {
+        let problem = RotaProblem(loaded: try loadTiny())
+        let state = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let pinned = Set(problem.pinned)
+        let formulation = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                              fixed: problem.pinned)
+        let values = formulation.values(for: state)
+        #expect(formulation.model.violations(of: values).map(\.description) == [])
+        #expect(abs(formulation.model.objectiveValue(values) - state.weightedTotal) < 1e-6)
+    }
+
+    @Test("GLPK proves the optimum of tiny.json, no worse than greedy, and its objective is the rota's")
+    func glpkOptimal() throws {
+        let problem = RotaProblem(loaded: try loadTiny())
+        let planner = RotaPlanner(problem: problem, backend: GLPKBackend())
+        let greedy = try planner.plan(RotaPlanOptions(engine: .greedy, timeLimit: 5))
+        let outcome = try planner.plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        #expect(outcome.report.status == "optimal")
+        #expect(violations(outcome.state).isEmpty)
+        #expect(outcome.state.weightedTotal <= greedy.state.weightedTotal + 1e-9)
+        let bound = try #require(outcome.report.bound)
+        #expect(abs(bound - outcome.state.weightedTotal) <= 1e-4 * outcome.state.weightedTotal)
+        print("tiny: greedy \(greedy.state.weightedTotal) glpk \(outcome.state.weightedTotal) in \(outcome.report.seconds) s")
+    }
+}
