@@ -77,15 +77,83 @@ public struct GreedyRotaBuilder: Sendable {
         return true
     }
 
-    /// Reassignment moves: give an assignment to another eligible member, or fill an open
-    /// slot, whenever the objective drops. Stops at a local optimum or the deadline.
+    /// Reassignment and swap moves: give an assignment to another eligible member, fill an
+    /// open slot, or let two members exchange slots, whenever the objective drops. Stops at
+    /// a local optimum or the deadline.
     func improve(_ state: inout RotaState, until deadline: ContinuousClock.Instant) {
         let pinned = Set(problem.pinned)
         var improved = true
         while improved && ContinuousClock.now < deadline {
-            improved = false
+            improved = reassign(&state, pinned: pinned, until: deadline)
+            if swap(&state, pinned: pinned, until: deadline) { improved = true }
+        }
+    }
+
+    /// Two members exchange slots: (s1, m1) and (s2, m2) become (s1, m2) and (s2, m1).
+    /// Balances holidays and points where moving one assignment would not.
+    func swap(_ state: inout RotaState, pinned: Set<Int>, until deadline: ContinuousClock.Instant) -> Bool {
+        var improved = false
+        for q1 in problem.pairs.indices where state.assigned[q1] && !pinned.contains(q1) {
+            if ContinuousClock.now >= deadline { return improved }
+            guard state.assigned[q1] else { continue }
+            let s1 = problem.pairs[q1].slot
+            let m1 = problem.pairs[q1].member
+            for p21 in problem.pairsOfMember[m1] {
+                let s2 = problem.pairs[p21].slot
+                guard s2 != s1, !state.assigned[p21] else { continue }
+                for q2 in problem.pairsOfSlot[s2] where state.assigned[q2] && !pinned.contains(q2) {
+                    let m2 = problem.pairs[q2].member
+                    guard m2 != m1, let p12 = problem.pairIndex[RotaProblem.PairKey(slot: s1, member: m2)],
+                          !state.assigned[p12]
+                    else { continue }
+                    // Cheap screen: the two members' own terms and the pairs' linear costs.
+                    let before = memberCost(state, m1) + memberCost(state, m2)
+                    state.unassign(q1)
+                    state.unassign(q2)
+                    var feasible = false
+                    var after = 0.0
+                    if state.canAssign(p12) {
+                        state.assign(p12)
+                        if state.canAssign(p21) {
+                            state.assign(p21)
+                            feasible = true
+                            after = memberCost(state, m1) + memberCost(state, m2)
+                            state.unassign(p21)
+                        }
+                        state.unassign(p12)
+                    }
+                    state.assign(q2)
+                    state.assign(q1)
+                    let linear = problem.linearCost(p12) + problem.linearCost(p21) - problem.linearCost(q1) - problem.linearCost(q2)
+                    guard feasible, after - before + linear < -1e-9 else { continue }
+                    if state.delta(removing: [q1, q2], adding: [p12, p21]) < -1e-9 {
+                        state.unassign(q1)
+                        state.unassign(q2)
+                        state.assign(p12)
+                        state.assign(p21)
+                        improved = true
+                        break
+                    }
+                }
+                if !state.assigned[q1] { break }
+            }
+        }
+        return improved
+    }
+
+    /// A member's weighted fairness, holiday and spread terms.
+    func memberCost(_ state: RotaState, _ m: Int) -> Double {
+        let w = problem.weights
+        return w[.fairness] * state.deviation(m) + w[.holidayFairness] * state.holidayDeviation(m)
+            + w[.spread] * Double(state.spreadValue(m))
+    }
+
+    /// One pass of reassignment moves over every slot.
+    func reassign(_ state: inout RotaState, pinned: Set<Int>, until deadline: ContinuousClock.Instant) -> Bool {
+        var improved = false
+        do {
             for s in problem.slots.indices {
-                if ContinuousClock.now >= deadline { return }
+                if ContinuousClock.now >= deadline { return improved }
                 // Open demand first: any assignable member helps (uncovered weighs most).
                 while state.slotCount[s] < problem.slots[s].demand, let p = bestCandidate(for: s, in: state),
                       state.assignDelta(p) < 0
@@ -113,5 +181,6 @@ public struct GreedyRotaBuilder: Sendable {
                 }
             }
         }
+        return improved
     }
 }

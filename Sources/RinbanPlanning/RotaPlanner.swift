@@ -131,17 +131,25 @@ public struct RotaPlanner: Sendable {
 
         var random = SearchRandom(seed: options.seed)
         var round = 0
+        // Neighbourhood size adapts: grow after a sub-problem solved to optimality quickly,
+        // shrink after one ran out of time.
+        var size = Double(Self.neighbourhoodSize)
         while elapsed() < limit - 0.2 {
             if let bound, let gap = options.gap, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= gap { break }
             round += 1
-            let free = neighbourhood(round: round, state: state, random: &random).filter { !pinned.contains($0) }
+            let free = neighbourhood(round: round, size: Int(size), state: state, random: &random).filter { !pinned.contains($0) }
             guard !free.isEmpty else { continue }
             let freeSet = Set(free)
             let fixed = state.assignedPairs.filter { !freeSet.contains($0) }
             let formulation = try RotaFormulation(problem: problem, free: free, fixed: fixed)
-            var solve = SolveOptions(timeLimit: max(0.3, min(3, limit - elapsed() - 0.1)), relativeGap: 1e-6)
+            var solve = SolveOptions(timeLimit: max(0.3, min(2, limit - elapsed() - 0.1)), relativeGap: 1e-6)
             solve.initialSolution = formulation.values(for: state)
             let result = try formulation.model.solve(using: backend, options: solve)
+            if result.termination == .optimal || result.termination == .gapLimit {
+                if result.seconds < 0.5 { size = min(size * 1.25, Double(Self.neighbourhoodSize) * 8) }
+            } else {
+                size = max(size * 0.7, 100)
+            }
             let current = state.weightedTotal
             guard result.hasSolution, let objective = result.objective, objective < current - 1e-6 else { continue }
             for p in free where state.assigned[p] { state.unassign(p) }
@@ -155,12 +163,12 @@ public struct RotaPlanner: Sendable {
         return RotaOutcome(state: state, report: report(engine: "lns", status: status, total: total, bound: bound, seconds: elapsed()))
     }
 
-    /// Target number of free pairs in one neighbourhood.
-    static let neighbourhoodSize = 2500
+    /// Initial number of free pairs in one neighbourhood.
+    static let neighbourhoodSize = 600
 
     /// Free pairs of one neighbourhood: a window of dates, the slots around one block, or
     /// a group of members who share slots — in turn.
-    func neighbourhood(round: Int, state: RotaState, random: inout SearchRandom) -> [Int] {
+    func neighbourhood(round: Int, size: Int, state: RotaState, random: inout SearchRandom) -> [Int] {
         let slots = problem.slots
         let instance = problem.instance
         let days = instance.period.count
@@ -171,7 +179,7 @@ public struct RotaPlanner: Sendable {
             var chosen: [Int] = []
             var length = 0
             let byDate = Dictionary(grouping: slots.indices, by: { problem.dateOffset[$0] })
-            while chosen.count < Self.neighbourhoodSize && length < days {
+            while chosen.count < size && length < days {
                 let d = (start + length) % days
                 for s in byDate[d] ?? [] { chosen += problem.pairsOfSlot[s] }
                 length += 1
@@ -185,8 +193,8 @@ public struct RotaPlanner: Sendable {
                 instance.duties[slots[s].duty].areas[slots[s].area].blocks.contains(where: near.contains)
             }
             let total = touching.reduce(0) { $0 + problem.pairsOfSlot[$1].count }
-            if total <= Self.neighbourhoodSize { return touching.flatMap { problem.pairsOfSlot[$0] } }
-            let span = max(1, days * Self.neighbourhoodSize / max(total, 1))
+            if total <= size { return touching.flatMap { problem.pairsOfSlot[$0] } }
+            let span = max(1, days * size / max(total, 1))
             let first = random.below(max(1, days - span + 1))
             return touching.filter { (first..<(first + span)).contains(problem.dateOffset[$0]) }.flatMap { problem.pairsOfSlot[$0] }
         default:
@@ -201,7 +209,7 @@ public struct RotaPlanner: Sendable {
             for (other, _) in shared.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
                 members.append(other)
                 count += problem.pairsOfMember[other].count
-                if count >= Self.neighbourhoodSize { break }
+                if count >= size { break }
             }
             return members.flatMap { problem.pairsOfMember[$0] }
         }

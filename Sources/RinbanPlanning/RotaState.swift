@@ -89,7 +89,7 @@ public struct RotaState: Sendable {
         points[pair.member] += problem.slots[pair.slot].points
         if problem.slots[pair.slot].dayType == .holiday { holidays[pair.member] += 1 }
         dayPairs[pair.member][problem.dateOffset[pair.slot]].append(p)
-        refreshTop(problem.instance.members[pair.member].pool)
+        updateTop(pair.member)
     }
 
     public mutating func unassign(_ p: Int) {
@@ -101,7 +101,7 @@ public struct RotaState: Sendable {
         points[pair.member] -= problem.slots[pair.slot].points
         if problem.slots[pair.slot].dayType == .holiday { holidays[pair.member] -= 1 }
         dayPairs[pair.member][problem.dateOffset[pair.slot]].removeAll { $0 == p }
-        refreshTop(problem.instance.members[pair.member].pool)
+        updateTop(pair.member)
     }
 
     // MARK: Objective
@@ -214,17 +214,40 @@ public struct RotaState: Sendable {
         return total
     }
 
+    /// Rebuilds a pool's list of largest deviations from scratch. O(pool).
     private mutating func refreshTop(_ pool: Pool) {
         var top: [(Double, Int)] = []
         for m in problem.poolMembers[pool] ?? [] {
             let d = deviation(m)
-            if top.count < 3 || d > top[top.count - 1].0 {
+            if top.count < Self.topSize || d > top[top.count - 1].0 {
                 top.append((d, m))
                 top.sort { $0.0 > $1.0 }
-                if top.count > 3 { top.removeLast() }
+                if top.count > Self.topSize { top.removeLast() }
             }
         }
         poolTop[pool] = top
+    }
+
+    /// How many of a pool's largest deviations are kept. Every member outside the list
+    /// deviates no more than the list's last entry.
+    private static let topSize = 8
+
+    /// Updates a pool's list after member `m`'s deviation changed. O(topSize), with a
+    /// rescan only when the list runs short.
+    private mutating func updateTop(_ m: MemberIndex) {
+        guard problem.active[m] else { return }
+        let pool = problem.instance.members[m].pool
+        var top = poolTop[pool] ?? []
+        top.removeAll { $0.1 == m }
+        let d = deviation(m)
+        let poolSize = problem.poolMembers[pool]?.count ?? 0
+        if top.count < Self.topSize && top.count + 1 >= poolSize || d > (top.last?.0 ?? -1) || top.isEmpty {
+            let at = top.firstIndex { $0.0 < d } ?? top.count
+            top.insert((d, m), at: at)
+            if top.count > Self.topSize { top.removeLast() }
+        }
+        poolTop[pool] = top
+        if top.count < 3 && poolSize > top.count { refreshTop(pool) }
     }
 
     /// Every rota term of SPEC section 5, unweighted.

@@ -17,8 +17,11 @@ struct InstanceSummary {
         lines.append("\(file): valid rinban/1 instance\(instance.association.map { " — \($0)" } ?? "")")
         lines.append("period    \(instance.period.start) – \(instance.period.end): \(dates.count) days "
                      + "(\(count(.weekday)) weekday, \(count(.saturday)) saturday, \(count(.holiday)) holiday)")
-        let holidays = dates.filter { instance.dayType(of: $0) == .holiday && $0.weekday != 0 }.map { date -> String in
-            let name = JapaneseHolidays.name(on: date) ?? (instance.calendar.extraHolidays.contains(date) ? "extra holiday" : "Saturday")
+        let holidays = dates.compactMap { date -> String? in
+            guard let name = JapaneseHolidays.name(on: date)
+                ?? (instance.calendar.extraHolidays.contains(date) ? "extra holiday" : nil)
+                ?? (instance.dayType(of: date) == .holiday && date.weekday == 6 ? "Saturday" : nil)
+            else { return nil }
             return "\(date.month)/\(date.day) \(name)"
         }
         if !holidays.isEmpty { lines.append("holidays  \(holidays.joined(separator: ", ")) (and Sundays)") }

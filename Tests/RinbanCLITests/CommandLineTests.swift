@@ -84,7 +84,7 @@ struct ValidateCommandTests {
         try #require(lines.count > 4, "no summary; stderr: \(run.stderr)")
         #expect(lines[0].hasSuffix("tiny.json: valid rinban/1 instance — 例示市医師会 在宅医療ネットワーク"))
         #expect(lines[1] == "period    2027-01-01 – 2027-01-14: 14 days (8 weekday, 1 saturday, 5 holiday)")
-        #expect(lines[2] == "holidays  1/1 元日, 1/2 extra holiday, 1/11 成人の日 (and Sundays)")
+        #expect(lines[2] == "holidays  1/1 元日, 1/2 extra holiday, 1/3 extra holiday, 1/11 成人の日 (and Sundays)")
         #expect(lines[3] == "network   3 blocks, 6 clinics, 9 physicians (1 with share 0), 3 stations, 2 shifts, 3 duties, 1 pins")
         #expect(run.stdout.contains("  substitute (physicians)      24 / 24       3 / 3     30 / 30     57 / 57"))
         #expect(run.stdout.contains("substitute/南部 2027-01-09 (土) night     4 / 1   (1 unavailable)"))
