@@ -9,12 +9,26 @@ public struct RotaPlanAssembler: Sendable {
         self.problem = problem
     }
 
-    public func plan(from outcome: RotaOutcome) -> Plan {
+    /// The plan for a rota, with load sharing and beds from ``SharingGreedy`` (or the given decisions).
+    public func plan(
+        from outcome: RotaOutcome, placements: [Placement]? = nil, designations: [Designation]? = nil,
+        respite: [RespiteBooking]? = nil
+    ) -> Plan {
         let state = outcome.state
-        let terms = state.terms
+        let sharing = SharingGreedy(instance: problem.instance)
+        let placements = placements ?? sharing.placements()
+        let designations = designations ?? sharing.designations()
+        let respite = respite ?? sharing.respite()
+        var terms = state.terms
+        terms.merge(sharing.terms(placements: placements, designations: designations, respite: respite)) { a, _ in a }
         let total = terms.reduce(0) { $0 + problem.weights[$1.key] * $1.value }
+        var report = outcome.report
+        // The solver's bound covers the rota only; the other parts add their greedy cost,
+        // which bounds nothing, so the reported bound stays the rota's plus zero.
+        report.gap = report.bound.map { (total - $0) / max(abs(total), 1) }
         return Plan(period: problem.instance.period, assignments: state.assignments, uncovered: uncovered(state),
-                    objective: PlanObjective(total: total, terms: terms), solver: outcome.report)
+                    placements: placements, designations: designations, respite: respite,
+                    objective: PlanObjective(total: total, terms: terms), solver: report)
     }
 
     /// Open slots with why: how many eligible members were away, at their cap, or on duty too close.

@@ -340,7 +340,7 @@ private struct Reader {
         case .block?:
             areas = blocks.map { Area(id: AreaID($0.id.rawValue), name: $0.name, blocks: [$0.id]) }
         case .network?:
-            areas = [Area(id: "all", name: nil, blocks: blocks.map(\.id))]
+            areas = [Area(id: "all", name: "全域", blocks: blocks.map(\.id))]
         case .areas?, nil:
             break
         }

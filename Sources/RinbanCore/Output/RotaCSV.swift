@@ -1,0 +1,121 @@
+/// The rota as a CSV file for Excel.
+///
+/// Two tables, separated by one empty line:
+/// 1. the rota: a header row, then one row per date of the period (every date, even one
+///    with no slot): 日付 (`YYYY-MM-DD`), 曜日 (日…土), 区分 (平日/土曜/休日), 祝日・休日名
+///    (元日, 振替休日, 指定休日 for an extra holiday; empty otherwise), then one column per
+///    (duty, area, shift) with a slot in the period, headed by names ("副主治医当番 北部 夜間").
+///    A cell holds the members' names joined with "・" and "（空き）" for open demand; it is
+///    empty where the date has no such slot.
+/// 2. per member, in instance order (physicians, then stations): name, pool, clinic (for a
+///    station its block), block, share, duties, holiday duties, this plan's points, the
+///    cumulative points with history, the fair target, the difference, and the same for
+///    holiday duties (see ``MemberLoad``). Target cells are empty for a member with
+///    share 0, who takes no part in fairness.
+///
+/// Format: UTF-8 with a byte-order mark (without it Excel reads the file as Shift_JIS and
+/// garbles the Japanese), CRLF after every row including the last, fields quoted as
+/// RFC 4180 says (only when they hold `,` `"` CR or LF; quotes doubled). Numbers have two
+/// decimals and a "." point. A line break inside a name stays inside its (quoted) cell as a
+/// lone LF, Excel's own in-cell break. A text cell starting with `=` `+` `-` `@` or a tab is
+/// prefixed with `'` so Excel shows it as text instead of running it as a formula (names
+/// come from hand-edited files).
+public enum RotaCSV {
+    /// The UTF-8 byte-order mark that starts the file.
+    public static let byteOrderMark = "\u{FEFF}"
+
+    /// The header of the rota table's fixed columns.
+    public static let dateColumns = ["日付", "曜日", "区分", "祝日・休日名"]
+
+    /// The header of the member table.
+    public static let memberColumns = [
+        "氏名", "区分", "所属", "ブロック", "分担割合", "当番回数", "うち休日", "今期点数", "累計点数（繰越込み）",
+        "目標点数", "差（累計−目標）", "累計休日当番（繰越込み）", "休日目標", "休日差",
+    ]
+
+    /// The whole file as text, starting with the byte-order mark.
+    ///
+    /// The plan is shown as it is, not checked: run `rinban score` for that. Deterministic:
+    /// the same instance and plan give the same text. O(dates × columns + assignments).
+    public static func make(loaded: LoadedInstance, plan: Plan) -> String {
+        let instance = loaded.instance
+        var rows: [[Field]] = []
+
+        let grid = RotaGrid(loaded: loaded, plan: plan)
+        rows.append((dateColumns + grid.labels).map(Field.text))
+        for (d, date) in grid.dates.enumerated() {
+            var row: [Field] = [
+                .number(date.iso), .text(RotaText.weekday(date)), .text(RotaText.dayType(instance.dayType(of: date))),
+                .text(RotaText.holidayName(date, in: instance) ?? ""),
+            ]
+            row += grid.cells[d].map { .text($0?.text ?? "") }
+            rows.append(row)
+        }
+
+        rows.append([])
+        rows.append(memberColumns.map(Field.text))
+        for load in MemberLoads.compute(loaded, plan) {
+            let member = instance.members[load.member]
+            rows.append([
+                .text(member.name), .text(RotaText.pool(member.pool)), .text(RotaText.affiliation(of: member, in: instance)),
+                .text(RotaText.blockName(member.block, in: instance)), .number(RotaText.short(member.share)),
+                .number(String(load.duties)), .number(String(load.holidayDuties)), .number(RotaText.fixed(load.periodPoints)),
+                .number(RotaText.fixed(load.points)), .number(load.target.map { RotaText.fixed($0) } ?? ""),
+                .number(load.difference.map { RotaText.signed($0) } ?? ""), .number(String(load.holidays)),
+                .number(load.holidayTarget.map { RotaText.fixed($0) } ?? ""),
+                .number(load.holidayDifference.map { RotaText.signed($0) } ?? ""),
+            ])
+        }
+
+        var text = byteOrderMark
+        for row in rows {
+            text += row.map(\.encoded).joined(separator: ",")
+            text += "\r\n"
+        }
+        return text
+    }
+
+    /// Writes ``make(loaded:plan:)`` to `path` atomically (a reader sees the old file or the new one).
+    /// - Throws: ``OutputError`` naming the path.
+    public static func write(loaded: LoadedInstance, plan: Plan, to path: String) throws(OutputError) {
+        try AtomicFile.write(make(loaded: loaded, plan: plan), to: path)
+    }
+
+    /// A cell: text (guarded against formulas) or a number written by this file.
+    enum Field {
+        case text(String)
+        case number(String)
+
+        /// The field as it appears in the file.
+        var encoded: String {
+            switch self {
+            case let .number(value):
+                return RotaCSV.quoted(value)
+            case let .text(value):
+                if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
+                    return RotaCSV.quoted("'" + value)
+                }
+                return RotaCSV.quoted(value)
+            }
+        }
+    }
+
+    /// RFC 4180: quote a field holding a comma, a quote, CR or LF, doubling its quotes. A
+    /// line break inside a field becomes a lone LF, as Excel writes an in-cell break.
+    static func quoted(_ value: String) -> String {
+        let needsQuotes = value.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        guard needsQuotes else { return value }
+        var out = "\""
+        var previousWasCR = false
+        for scalar in value.unicodeScalars {
+            defer { previousWasCR = scalar == "\r" }
+            switch scalar {
+            case "\"": out += "\"\""
+            case "\r": out += "\n"
+            case "\n": if !previousWasCR { out += "\n" }
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

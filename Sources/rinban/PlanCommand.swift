@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import MIPGLPK
+import RinbanCore
+import RinbanPlanning
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Make the month's rota and write it as a plan file.",
+        discussion: """
+            Plans every duty of the instance (substitute physicians, end-of-life duty, duty \
+            stations) so that every hard rule holds, as little demand as possible stays open \
+            and the load is shared fairly. Progress goes to the terminal's error stream; the \
+            plan goes to the file given with -o.
+
+            Exit status: 0 all demand covered; 3 plan written but some demand is uncovered \
+            (each open slot is listed with the reason); 2 the instance is invalid.
+
+            Examples:
+              rinban plan instances/tokushima-2026-12.json -o plan.json
+              rinban plan december.yaml -o plan.json --time-limit 300 --csv rota.csv --html rota.html
+            """)
+
+    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    var instance: String
+
+    @Option(name: .shortAndLong, help: "Where to write the plan (JSON).")
+    var output: String
+
+    @Option(help: "auto (chosen by size), glpk (one branch-and-cut), lns (neighbourhood search) or greedy.")
+    var engine: String = "auto"
+
+    @Option(help: "Seconds to spend at most.")
+    var timeLimit: Double = 60
+
+    @Option(help: "Stop when the plan is proven within this relative gap of the best possible (e.g. 0.01).")
+    var gap: Double?
+
+    @Option(help: "A published plan to stay close to (adds the stability term).")
+    var baseline: String?
+
+    @Option(help: "Also write the rota as a spreadsheet (CSV for Excel).")
+    var csv: String?
+
+    @Option(help: "Also write one calendar file (.ics) per member into this folder.")
+    var ics: String?
+
+    @Option(help: "Also write a printable month calendar (HTML).")
+    var html: String?
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard let engine = RotaEngine(rawValue: engine) else {
+                throw InputError(at: .root, "--engine \(engine) is unknown; use auto, glpk, lns or greedy")
+            }
+            guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
+            if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
+            let loaded = try InstanceDecoder.load(contentsOf: instance)
+            let baselinePlan = try baseline.map { try PlanReader.load(contentsOf: $0) }
+            let problem = RotaProblem(loaded: loaded, baseline: baselinePlan)
+            var options = RotaPlanOptions(engine: engine, timeLimit: timeLimit, gap: gap)
+            if !quiet { options.progress = { printError($0) } }
+            let outcome = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(options)
+            let plan = RotaPlanAssembler(problem: problem).plan(from: outcome)
+            try PlanWriter.write(plan, to: output)
+            if let csv { try RotaCSV.write(loaded: loaded, plan: plan, to: csv) }
+            if let html { try RotaHTML.write(loaded: loaded, plan: plan, to: html) }
+            if let ics { _ = try RotaICS.write(loaded: loaded, plan: plan, stamp: calendarStamp(), toDirectory: ics) }
+            let open = plan.uncovered
+            printError("plan written to \(output): objective \(formatNumber(plan.objective?.total ?? 0)), "
+                       + "\(outcome.report.engine) \(outcome.report.status)"
+                       + (outcome.report.gap.map { String(format: ", gap %.2f%%", $0 * 100) } ?? ""))
+            if !open.isEmpty {
+                printError("\(open.reduce(0) { $0 + $1.missing }) duties uncovered:")
+                for slot in open { printError("  \(slot.duty)/\(slot.area) \(slot.date) \(slot.shift): \(slot.reason ?? "")") }
+                throw ExitCode(ExitStatus.uncovered.rawValue)
+            }
+        }
+    }
+}
+
+/// Up to 6 decimals, without trailing zeros.
+func formatNumber(_ value: Double) -> String {
+    var text = String(format: "%.6f", value)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
+}
+
+/// The DTSTAMP of calendar files: now, or SOURCE_DATE_EPOCH when set (reproducible output).
+func calendarStamp() -> Date {
+    if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = Double(text) {
+        return Date(timeIntervalSince1970: seconds)
+    }
+    return Date()
+}
