@@ -9,23 +9,29 @@ public struct RotaPlanAssembler: Sendable {
         self.problem = problem
     }
 
-    /// The plan for a rota, with load sharing and beds from ``SharingGreedy`` (or the given decisions).
-    public func plan(
-        from outcome: RotaOutcome, placements: [Placement]? = nil, designations: [Designation]? = nil,
-        respite: [RespiteBooking]? = nil
-    ) -> Plan {
+    /// The plan for a rota, with load sharing and beds from `sharing` (planned by
+    /// ``SharingPlanner``) or, without it, from ``SharingGreedy``.
+    public func plan(from outcome: RotaOutcome, sharing: SharingPlanner.Outcome? = nil) -> Plan {
         let state = outcome.state
-        let sharing = SharingGreedy(instance: problem.instance)
-        let placements = placements ?? sharing.placements()
-        let designations = designations ?? sharing.designations()
-        let respite = respite ?? sharing.respite()
+        let greedy = SharingGreedy(instance: problem.instance)
+        let placements = sharing?.placements ?? greedy.placements()
+        let designations = sharing?.designations ?? greedy.designations()
+        let respite = sharing?.respite ?? greedy.respite()
         var terms = state.terms
-        terms.merge(sharing.terms(placements: placements, designations: designations, respite: respite)) { a, _ in a }
+        terms.merge(greedy.terms(placements: placements, designations: designations, respite: respite)) { a, _ in a }
         let total = terms.reduce(0) { $0 + problem.weights[$1.key] * $1.value }
         var report = outcome.report
-        // The solver's bound covers the rota only; the other parts add their greedy cost,
-        // which bounds nothing, so the reported bound stays the rota's plus zero.
-        report.gap = report.bound.map { (total - $0) / max(abs(total), 1) }
+        // The rota's bound plus the proven bound of the load-sharing and bed terms.
+        if let rotaBound = report.bound {
+            let bound = min(total, rotaBound + (sharing?.bound ?? greedy.lowerBound()))
+            report.bound = bound
+            let gap = (total - bound) / max(abs(total), 1)
+            report.gap = gap
+            if report.status == "optimal" && gap > 1e-6 {
+                // The rota is proven, the rest is not: the search for the rest stopped on time.
+                report.status = sharing == nil ? "heuristic" : "timeLimit"
+            }
+        }
         return Plan(period: problem.instance.period, assignments: state.assignments, uncovered: uncovered(state),
                     placements: placements, designations: designations, respite: respite,
                     objective: PlanObjective(total: total, terms: terms), solver: report)

@@ -3,8 +3,9 @@ import RinbanCore
 
 /// How `rinban plan` searches.
 public enum RotaEngine: String, Sendable, CaseIterable {
-    /// Picks by size: one GLPK branch-and-cut for rotas up to ``RotaPlanner/monolithicPairLimit``
-    /// eligible pairs, the neighbourhood search above that.
+    /// Picks by size: up to ``RotaPlanner/monolithicPairLimit`` eligible pairs, GLPK
+    /// branch-and-cut for a third of the time, then the neighbourhood search from its
+    /// incumbent if optimality is not yet proven; above that, the neighbourhood search.
     case auto
     /// Greedy start, then one GLPK branch-and-cut over the whole rota.
     case glpk
@@ -60,16 +61,26 @@ public struct RotaPlanner: Sendable {
         let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: greedyBudget).build()
         options.progress?(String(format: "%7.1f s  greedy         objective %.4f", elapsed(), greedy.weightedTotal))
 
-        var engine = options.engine
-        if engine == .auto { engine = problem.pairs.count <= Self.monolithicPairLimit ? .glpk : .lns }
-        switch engine {
-        case .greedy, .auto:
+        switch options.engine {
+        case .greedy:
             return RotaOutcome(state: greedy, report: SolverReport(engine: "greedy", status: "heuristic", bound: nil,
                                                                    gap: nil, seconds: elapsed()))
         case .glpk:
             return try monolithic(from: greedy, options: options, deadline: options.timeLimit - elapsed(), elapsed: elapsed)
         case .lns:
-            return try neighbourhoodSearch(from: greedy, options: options, elapsed: elapsed)
+            return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
+        case .auto:
+            // Small rotas: branch-and-cut first, for a third of the time; if it has not
+            // proven optimality, the search goes on from its incumbent, keeping its bound.
+            guard problem.pairs.count <= Self.monolithicPairLimit else {
+                return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
+            }
+            let first = try monolithic(from: greedy, options: options, deadline: options.timeLimit / 3 - elapsed(), elapsed: elapsed)
+            if first.report.status == "optimal" || first.report.status == "gapLimit" || elapsed() >= options.timeLimit - 0.5 {
+                return first
+            }
+            return try neighbourhoodSearch(from: first.state, bound: first.report.bound, engine: "glpk+lns",
+                                           options: options, elapsed: elapsed)
         }
     }
 
@@ -114,14 +125,17 @@ public struct RotaPlanner: Sendable {
 
     // MARK: Neighbourhood search
 
-    private func neighbourhoodSearch(from greedy: RotaState, options: RotaPlanOptions, elapsed: () -> Double) throws -> RotaOutcome {
-        var state = greedy
+    private func neighbourhoodSearch(
+        from start: RotaState, bound known: Double?, engine: String, options: RotaPlanOptions, elapsed: () -> Double
+    ) throws -> RotaOutcome {
+        var state = start
         let pinned = Set(problem.pinned)
         let limit = options.timeLimit
 
-        // The bound: the linear relaxation of the whole rota, if it solves in a fifth of the time.
-        var bound: Double?
-        do {
+        // The bound: the linear relaxation of the whole rota, if it solves in a fifth of the
+        // time (a branch-and-cut bound handed in is at least as good).
+        var bound = known
+        if bound == nil {
             let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
                                             fixed: problem.pinned)
             let lp = try whole.model.relaxation().solve(using: backend, options: SolveOptions(timeLimit: max(0.5, limit * 0.2)))
@@ -160,7 +174,7 @@ public struct RotaPlanner: Sendable {
         var status = "timeLimit"
         if let bound, let gap = options.gap, (total - bound) / max(abs(total), 1) <= gap { status = "gapLimit" }
         if let bound, total - bound <= 1e-6 * max(abs(total), 1) { status = "optimal" }
-        return RotaOutcome(state: state, report: report(engine: "lns", status: status, total: total, bound: bound, seconds: elapsed()))
+        return RotaOutcome(state: state, report: report(engine: engine, status: status, total: total, bound: bound, seconds: elapsed()))
     }
 
     /// Initial number of free pairs in one neighbourhood.

@@ -119,6 +119,40 @@ public struct SharingGreedy: Sendable {
         }
     }
 
+    /// A proven lower bound on the weighted load-sharing and bed terms, from counting
+    /// arguments alone: the busiest station is at least as busy as the fixed loads and the
+    /// average make it; total overflow is at least the total excess; per need, expected
+    /// admissions beyond all pledged beds overload somewhere; a patient whose clinic is in no
+    /// offering hospital's group is outside its group wherever it goes; each patient is at
+    /// least as far as the nearest offering hospital; with no respite beds anywhere every
+    /// request is rejected.
+    public func lowerBound() -> Double {
+        let w = instance.weights
+        var bound = 0.0
+        if !instance.stations.isEmpty {
+            let fixed = instance.stations.map { $0.load / $0.capacity }.max()!
+            let total = instance.stations.reduce(0) { $0 + $1.load } + instance.loadSharingItems.reduce(0) { $0 + $1.visits }
+            let capacity = instance.stations.reduce(0) { $0 + $1.capacity }
+            bound += w[.loadMax] * 100 * max(fixed, total / capacity)
+            bound += w[.overflow] * max(0, total - capacity)
+        }
+        for need in Need.allCases {
+            let risk = instance.patients.filter { $0.needs == need }.reduce(0) { $0 + $1.risk }
+            let beds = instance.hospitals.reduce(0) { $0 + $1.beds(need.bedKind) }
+            bound += w[.bedOverload] * max(0, risk - Double(beds))
+        }
+        for patient in instance.patients {
+            let offering = instance.hospitals.filter { $0.beds(patient.needs.bedKind) > 0 }
+            if !offering.contains(where: { $0.group.contains(patient.clinic) }) { bound += w[.outsideGroup] }
+            let block = instance.block(ofClinic: patient.clinic)
+            bound += w[.bedDistance] * Double(offering.map { instance.distance(block, $0.block) }.min() ?? 0)
+        }
+        if !instance.hospitals.contains(where: { $0.beds(.respite) > 0 }) {
+            bound += w[.respiteRejected] * Double(instance.respiteRequests.reduce(0) { $0 + $1.priority })
+        }
+        return bound
+    }
+
     /// The load-sharing and bed terms of SPEC section 5 for given decisions, unweighted.
     public func terms(placements: [Placement], designations: [Designation], respite: [RespiteBooking]) -> [ObjectiveTerm: Double] {
         var terms: [ObjectiveTerm: Double] = [:]

@@ -1,0 +1,218 @@
+import MIP
+import RinbanCore
+
+/// Load sharing and backup beds as two integer programs (SPEC sections 4 and 5), each
+/// started from ``SharingGreedy`` and solved by the given backend. Small: items ×
+/// stations, patients × hospitals and requests × hospitals × start dates.
+public struct SharingPlanner: Sendable {
+    public let instance: Instance
+    public let backend: any SolverBackend
+
+    public init(instance: Instance, backend: any SolverBackend) {
+        self.instance = instance
+        self.backend = backend
+    }
+
+    /// Decisions with the proven bound of their weighted terms.
+    public struct Outcome: Sendable {
+        public var placements: [Placement]
+        public var designations: [Designation]
+        public var respite: [RespiteBooking]
+        /// Proven lower bound on the weighted load-sharing and bed terms.
+        public var bound: Double
+        /// Whether both programs were solved to optimality.
+        public var optimal: Bool
+    }
+
+    public func plan(timeLimit: Double) throws -> Outcome {
+        let greedy = SharingGreedy(instance: instance)
+        var outcome = Outcome(placements: greedy.placements(), designations: greedy.designations(),
+                              respite: greedy.respite(), bound: 0, optimal: true)
+        let stations = try loadSharing(start: outcome.placements, timeLimit: max(0.5, timeLimit / 2))
+        outcome.placements = stations.placements
+        let beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
+                                  timeLimit: max(0.5, timeLimit / 2))
+        outcome.designations = beds.designations
+        outcome.respite = beds.respite
+        outcome.bound = max(stations.bound + beds.bound, greedy.lowerBound())
+        outcome.optimal = stations.optimal && beds.optimal
+        return outcome
+    }
+
+    // MARK: Load sharing
+
+    /// y[i,s] places item i at allowed station s; U ≥ load_s / capacity_s is the busiest
+    /// utilisation; o_s ≥ load_s − capacity_s the overflow.
+    func loadSharing(start: [Placement], timeLimit: Double) throws -> (placements: [Placement], bound: Double, optimal: Bool) {
+        let items = instance.loadSharingItems
+        guard !instance.stations.isEmpty else { return ([], 0, true) }
+        let w = instance.weights
+        var model = Model(name: "load-sharing")
+        var objective = LinearExpression()
+        var y: [[(station: Int, variable: Variable)]] = []
+        for item in items {
+            var row: [(Int, Variable)] = []
+            for s in instance.allowedStations(for: item) {
+                let v = try model.addVariable(.binary, name: "y[\(item.id),\(instance.stations[s].id)]")
+                var cost = 0.0
+                if let from = item.from, from != instance.stations[s].id { cost += w[.transfer] }
+                if instance.stations[s].block != item.block { cost += w[.remoteStation] }
+                if cost != 0 { objective.add(v, times: cost) }
+                row.append((s, v))
+            }
+            try model.addConstraint(.equal(LinearExpression(sum: row.map(\.1)), 1), name: "place[\(item.id)]")
+            y.append(row)
+        }
+        let busiest = try model.addVariable(.continuous, lower: 0, name: "U")
+        objective.add(busiest, times: 100 * w[.loadMax])
+        var overflow: [Variable] = []
+        for (s, station) in instance.stations.enumerated() {
+            var load = LinearExpression(station.load)
+            for (i, row) in y.enumerated() {
+                for (t, v) in row where t == s { load.add(v, times: items[i].visits) }
+            }
+            try model.addConstraint(busiest * station.capacity - load >= 0, name: "busiest[\(station.id)]")
+            let o = try model.addVariable(.continuous, lower: 0, name: "o[\(station.id)]")
+            try model.addConstraint(o - load >= -station.capacity, name: "overflow[\(station.id)]")
+            objective.add(o, times: w[.overflow])
+            overflow.append(o)
+        }
+        try model.minimize(objective)
+
+        // The greedy placement as the start.
+        var values = [Double](repeating: 0, count: model.variableCount)
+        var load = instance.stations.map(\.load)
+        for placement in start {
+            guard let i = items.firstIndex(where: { $0.id == placement.item }),
+                  let s = instance.stationIndex[placement.station],
+                  let v = y[i].first(where: { $0.station == s })?.variable
+            else { continue }
+            values[v.index] = 1
+            load[s] += items[i].visits
+        }
+        values[busiest.index] = zip(load, instance.stations).map { $0 / $1.capacity }.max() ?? 0
+        for (s, o) in overflow.enumerated() { values[o.index] = max(0, load[s] - instance.stations[s].capacity) }
+
+        let result = try model.solve(using: backend, options: SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: values))
+        guard result.hasSolution else { return (start, result.bound ?? 0, false) }
+        var placements: [Placement] = []
+        for (i, row) in y.enumerated() {
+            if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
+                placements.append(Placement(item: items[i].id, station: instance.stations[chosen.station].id))
+            }
+        }
+        return (placements, result.bound ?? 0, result.termination == .optimal || result.termination == .gapLimit)
+    }
+
+    // MARK: Backup beds
+
+    /// z[p,h] designates patient p to hospital h; r[q,h,t] books request q at h from date t;
+    /// over[h,need] ≥ expected admissions − pledged beds; nightly respite rows per hospital.
+    func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double) throws
+        -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool)
+    {
+        let w = instance.weights
+        let hospitals = instance.hospitals
+        var model = Model(name: "beds")
+        var objective = LinearExpression()
+        var constant = 0.0
+        var z: [[(hospital: Int, variable: Variable)]] = []
+        for patient in instance.patients {
+            let block = instance.block(ofClinic: patient.clinic)
+            var row: [(Int, Variable)] = []
+            for (h, hospital) in hospitals.enumerated() where hospital.beds(patient.needs.bedKind) > 0 {
+                let v = try model.addVariable(.binary, name: "z[\(patient.id),\(hospital.id)]")
+                var cost = w[.bedDistance] * Double(instance.distance(block, hospital.block))
+                if !hospital.group.contains(patient.clinic) { cost += w[.outsideGroup] }
+                if cost != 0 { objective.add(v, times: cost) }
+                row.append((h, v))
+            }
+            try model.addConstraint(.equal(LinearExpression(sum: row.map(\.1)), 1), name: "designate[\(patient.id)]")
+            z.append(row)
+        }
+        var overloads: [(Int, Need, Variable)] = []
+        for (h, hospital) in hospitals.enumerated() {
+            for need in Need.allCases where hospital.beds(need.bedKind) > 0 {
+                var expected = LinearExpression()
+                for (p, patient) in instance.patients.enumerated() where patient.needs == need {
+                    for (t, v) in z[p] where t == h { expected.add(v, times: patient.risk) }
+                }
+                guard expected.termCount > 0 else { continue }
+                let over = try model.addVariable(.continuous, lower: 0, name: "over[\(hospital.id),\(need.rawValue)]")
+                try model.addConstraint(over - expected >= -Double(hospital.beds(need.bedKind)), name: "beds[\(hospital.id),\(need.rawValue)]")
+                objective.add(over, times: w[.bedOverload])
+                overloads.append((h, need, over))
+            }
+        }
+        // Respite: rejected requests cost their priority; accepted ones distance, group and delay.
+        var r: [[(hospital: Int, start: CivilDate, variable: Variable)]] = []
+        var nightly: [Int: [Int: LinearExpression]] = [:]  // hospital → night → stays
+        for request in instance.respiteRequests {
+            let block = instance.block(ofClinic: request.clinic)
+            constant += w[.respiteRejected] * Double(request.priority)
+            var row: [(Int, CivilDate, Variable)] = []
+            for (h, hospital) in hospitals.enumerated() where hospital.beds(.respite) > 0 {
+                var start = request.earliest
+                while start <= request.latest {
+                    let v = try model.addVariable(.binary, name: "r[\(request.id),\(hospital.id),\(start)]")
+                    var cost = w[.bedDistance] * Double(instance.distance(block, hospital.block))
+                        + w[.respiteDelay] * Double(start.days(since: request.earliest))
+                        - w[.respiteRejected] * Double(request.priority)
+                    if !hospital.group.contains(request.clinic) { cost += w[.outsideGroup] }
+                    objective.add(v, times: cost)
+                    for n in 0..<request.nights { nightly[h, default: [:]][start.dayNumber + n, default: LinearExpression()].add(v) }
+                    row.append((h, start, v))
+                    start = start.adding(days: 1)
+                }
+            }
+            if !row.isEmpty {
+                try model.addConstraint(LinearExpression(sum: row.map(\.2)) <= 1, name: "accept[\(request.id)]")
+            }
+            r.append(row)
+        }
+        for (h, nights) in nightly.sorted(by: { $0.key < $1.key }) {
+            for (night, stays) in nights.sorted(by: { $0.key < $1.key }) where stays.termCount > hospitals[h].beds(.respite) {
+                try model.addConstraint(stays <= Double(hospitals[h].beds(.respite)), name: "night[\(hospitals[h].id),\(night)]")
+            }
+        }
+        objective.constant = constant
+        try model.minimize(objective)
+
+        // The greedy decisions as the start.
+        var values = [Double](repeating: 0, count: model.variableCount)
+        var expected: [Int: [Need: Double]] = [:]
+        for d in startDesignations {
+            guard let p = instance.patients.firstIndex(where: { $0.id == d.patient }),
+                  let entry = z[p].first(where: { hospitals[$0.hospital].id == d.hospital })
+            else { continue }
+            values[entry.variable.index] = 1
+            expected[entry.hospital, default: [:]][instance.patients[p].needs, default: 0] += instance.patients[p].risk
+        }
+        for (h, need, over) in overloads {
+            values[over.index] = max(0, (expected[h]?[need] ?? 0) - Double(hospitals[h].beds(need.bedKind)))
+        }
+        for booking in startRespite {
+            guard let q = instance.respiteRequests.firstIndex(where: { $0.id == booking.request }),
+                  let entry = r[q].first(where: { hospitals[$0.hospital].id == booking.hospital && $0.start == booking.start })
+            else { continue }
+            values[entry.variable.index] = 1
+        }
+
+        let result = try model.solve(using: backend, options: SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: values))
+        guard result.hasSolution else { return (startDesignations, startRespite, result.bound ?? 0, false) }
+        var designations: [Designation] = []
+        for (p, row) in z.enumerated() {
+            if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
+                designations.append(Designation(patient: instance.patients[p].id, hospital: hospitals[chosen.hospital].id))
+            }
+        }
+        var bookings: [RespiteBooking] = []
+        for (q, row) in r.enumerated() {
+            if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
+                bookings.append(RespiteBooking(request: instance.respiteRequests[q].id, hospital: hospitals[chosen.hospital].id,
+                                               start: chosen.start))
+            }
+        }
+        return (designations, bookings, result.bound ?? 0, result.termination == .optimal || result.termination == .gapLimit)
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Plans every bundled instance with each engine and prints a Markdown table of objective,
+# bound, gap, seconds and peak memory, each plan checked by `rinban score`.
+#   benchmarks/plan-table.sh [TIME_LIMIT_SECONDS] [INSTANCE...]
+# Uses the release build (built if missing). Output goes to stdout; plans to a temp folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -d /opt/swift/usr/bin ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
+limit=${1:-60}
+shift || true
+instances=("$@")
+if [ ${#instances[@]} -eq 0 ]; then instances=(../shared/examples/tiny.json instances/*.json); fi
+swift build -c release --product rinban >/dev/null
+bin=.build/release/rinban
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+echo "| instance | engine | objective | bound | gap | status | seconds | peak RSS | score |"
+echo "|---|---|---:|---:|---:|---|---:|---:|---|"
+for instance in "${instances[@]}"; do
+    name=$(basename "$instance" .json)
+    for engine in greedy glpk lns; do
+        plan="$out/$name-$engine.json"
+        /usr/bin/time -f '%M' -o "$out/rss" "$bin" plan "$instance" -o "$plan" --engine "$engine" \
+            --time-limit "$limit" --quiet 2>/dev/null || true
+        if [ ! -s "$plan" ]; then echo "| $name | $engine | failed | | | | | | |"; continue; fi
+        verdict=$("$bin" score "$instance" "$plan" | tail -n 1)
+        case "$verdict" in "plan is feasible; objective"*"matches the plan") ok=ok ;; *) ok="FAILED: $verdict" ;; esac
+        python3 - "$plan" "$name" "$engine" "$(cat "$out/rss")" "$ok" <<'PY'
+import json, sys
+plan, name, engine, rss, ok = sys.argv[1:]
+p = json.load(open(plan))
+s = p["solver"]; total = p["objective"]["total"]
+fmt = lambda v: "–" if v is None else f"{v:.2f}"
+gap = "–" if s.get("gap") is None else f"{100 * s['gap']:.1f}%"
+print(f"| {name} | {engine} | {total:.2f} | {fmt(s.get('bound'))} | {gap} | {s['status']} | {s['seconds']:.1f} | {int(rss) // 1024} MB | {ok} |")
+PY
+    done
+done
