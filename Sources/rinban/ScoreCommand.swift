@@ -27,7 +27,7 @@ struct ScoreCommand: ParsableCommand {
             Give --baseline with an earlier plan to count how many of its duties the new plan \
             moves (the stability term); without it, stability is 0.
 
-            Example: rinban score instances/2027-01.json plan.json --baseline plan-old.json
+            Example: rinban score instances/tokushima-2026-12.json plan.json --baseline plan-old.json
             """)
 
     @Argument(help: "The instance file (.json, .yaml or .yml).")

@@ -14,7 +14,7 @@ struct ValidateCommand: ParsableCommand {
             where it is (for example physicians[12].clinic, line 40) and what is wrong, and \
             exits with status 2.
 
-            Example: rinban validate instances/tokushima.json
+            Example: rinban validate instances/tokushima-2026-12.json
             """)
 
     @Argument(help: "The instance file (.json, .yaml or .yml).")
