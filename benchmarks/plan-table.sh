@@ -18,7 +18,7 @@ echo "| instance | engine | objective | bound | gap | status | seconds | peak RS
 echo "|---|---|---:|---:|---:|---|---:|---:|---|"
 for instance in "${instances[@]}"; do
     name=$(basename "$instance" .json)
-    for engine in greedy glpk lns; do
+    for engine in greedy glpk lns auto; do
         plan="$out/$name-$engine.json"
         /usr/bin/time -f '%M' -o "$out/rss" "$bin" plan "$instance" -o "$plan" --engine "$engine" \
             --time-limit "$limit" --quiet 2>/dev/null || true

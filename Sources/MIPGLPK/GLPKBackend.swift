@@ -96,6 +96,14 @@ public struct GLPKBackend: SolverBackend {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
         let exported = try Self.exportForm(of: model, format: format)
+        // Both formats identify rows and columns by name: a repeated name would silently
+        // merge two rows (or columns) in any reader.
+        for (kind, names) in [("column", exported.variableNames), ("row", exported.constraintNames)] {
+            var seen: Set<String> = []
+            for case let name? in names where !seen.insert(name).inserted {
+                throw GLPKError.file(path: path, message: "the model has two \(kind)s named \"\(name)\"; names must be unique to export")
+            }
+        }
         try withGLPKSession(log: nil) {
             let problem = try GLPKProblem(exported)
             defer { problem.delete() }

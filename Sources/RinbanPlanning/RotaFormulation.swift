@@ -262,7 +262,7 @@ public struct RotaFormulation: Sendable {
                 continue
             }
             let z = try model.addVariable(.continuous, lower: floor, name: "z[\(pool.rawValue)]")
-            for d in deviations { try model.addConstraint(z - d >= 0, name: "max[\(pool.rawValue)]") }
+            for d in deviations { try model.addConstraint(z - d >= 0, name: "max[\(pool.rawValue),\(d.index)]") }
             objective.add(z, times: w[.maxDeviation])
             auxiliaries.append(.poolMax(z, members: deviations, constant: floor))
 
@@ -344,15 +344,15 @@ public struct RotaFormulation: Sendable {
 private func addEnvelope(
     _ model: inout Model, deviation d: Variable, counter: LinearExpression, offset: Double, step: Double, name: String
 ) throws -> (Double, Double) {
-    try model.addConstraint(d - step * counter >= offset, name: "\(name)+")
-    try model.addConstraint(d + step * counter >= -offset, name: "\(name)-")
+    try model.addConstraint(d - step * counter >= offset, name: "\(name).above")
+    try model.addConstraint(d + step * counter >= -offset, name: "\(name).below")
     let k0 = (-offset / step).rounded(.down)
     let f0 = abs(offset + step * k0)
     let f1 = abs(offset + step * (k0 + 1))
     let slope = f1 - f0
     let intercept = f0 - slope * k0
     if slope.magnitude < step - 1e-12 {
-        try model.addConstraint(d - slope * counter >= intercept, name: "\(name)~")
+        try model.addConstraint(d - slope * counter >= intercept, name: "\(name).chord")
     }
     return (intercept, slope)
 }

@@ -49,6 +49,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Also write a printable month calendar (HTML).")
     var html: String?
 
+    @Option(help: "Also write the rota's whole integer program (.lp: CPLEX LP, otherwise free MPS) for other solvers.")
+    var exportModel: String?
+
     @Flag(help: "Print no progress.")
     var quiet = false
 
@@ -62,6 +65,12 @@ struct PlanCommand: ParsableCommand {
             let loaded = try InstanceDecoder.load(contentsOf: instance)
             let baselinePlan = try baseline.map { try PlanReader.load(contentsOf: $0) }
             let problem = RotaProblem(loaded: loaded, baseline: baselinePlan)
+            if let exportModel {
+                let pinned = Set(problem.pinned)
+                let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                                fixed: problem.pinned, names: true)
+                try GLPKBackend().write(whole.model, format: exportModel.hasSuffix(".lp") ? .cplexLP : .freeMPS, to: exportModel)
+            }
             var options = RotaPlanOptions(engine: engine, timeLimit: timeLimit, gap: gap)
             if !quiet { options.progress = { printError($0) } }
             // Load sharing and beds are small: a tenth of the time (at most 20 s), the rest for the rota.

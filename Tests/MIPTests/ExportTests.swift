@@ -63,3 +63,18 @@ struct ExportTests {
         #expect(result.values == [-3, 8.5])
     }
 }
+
+@Suite("Export refuses ambiguous names")
+struct ExportNameTests {
+    @Test("two rows with one name would merge in a reader: refused")
+    func duplicateRowNames() throws {
+        var model = Model()
+        let x = try model.addVariable(name: "x")
+        try model.addConstraint(x <= 1, name: "same")
+        try model.addConstraint(x >= 0, name: "same")
+        try model.minimize(LinearExpression(x))
+        #expect(throws: GLPKError.file(path: "/tmp/never.mps", message: "the model has two rows named \"same\"; names must be unique to export")) {
+            try GLPKBackend().write(model, format: .freeMPS, to: "/tmp/never.mps")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import MIP
-import MIPGLPK
+@testable import MIPGLPK
+import Foundation
 import RinbanCore
 @testable import RinbanPlanning
 import Testing
@@ -41,5 +42,23 @@ struct RotaPlanningTests {
         let bound = try #require(outcome.report.bound)
         #expect(abs(bound - outcome.state.weightedTotal) <= 1e-4 * outcome.state.weightedTotal)
         print("tiny: greedy \(greedy.state.weightedTotal) glpk \(outcome.state.weightedTotal) in \(outcome.report.seconds) s")
+    }
+}
+
+@Suite("The rota model exported for other solvers")
+struct RotaExportTests {
+    @Test("tiny.json's rota as MPS and LP: unique names, and GLPK reads back the same optimum", arguments: ModelFileFormat.allCases)
+    func roundTrip(format: ModelFileFormat) throws {
+        let problem = RotaProblem(loaded: try loadTiny())
+        let pinned = Set(problem.pinned)
+        let formulation = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                              fixed: problem.pinned, names: true)
+        let direct = try formulation.model.solve(using: GLPKBackend())
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rota-\(UUID().uuidString).\(format.rawValue)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try GLPKBackend().write(formulation.model, format: format, to: path)
+        let read = try GLPKBackend().solveFile(at: path, format: format)
+        #expect(read.termination == .optimal)
+        #expect(abs(try #require(read.objective) - direct.objective!) < 1e-6)
     }
 }
