@@ -25,7 +25,7 @@ for instance in "${instances[@]}"; do
         if [ ! -s "$plan" ]; then echo "| $name | $engine | failed | | | | | | |"; continue; fi
         verdict=$("$bin" score "$instance" "$plan" | tail -n 1)
         case "$verdict" in "plan is feasible; objective"*"matches the plan") ok=ok ;; *) ok="FAILED: $verdict" ;; esac
-        python3 - "$plan" "$name" "$engine" "$(cat "$out/rss")" "$ok" <<'PY'
+        python3 - "$plan" "$name" "$engine" "$(tail -n 1 "$out/rss")" "$ok" <<'PY'
 import json, sys
 plan, name, engine, rss, ok = sys.argv[1:]
 p = json.load(open(plan))

@@ -143,7 +143,7 @@ public struct RotaPlanner: Sendable {
             options.progress?(String(format: "%7.1f s  LP bound       %@", elapsed(), bound.map { String(format: "%.4f", $0) } ?? "none in time"))
         }
 
-        var random = SearchRandom(seed: options.seed)
+        var random = SplitMix64(seed: options.seed)
         var round = 0
         // Neighbourhood size adapts: grow after a sub-problem solved to optimality quickly,
         // shrink after one ran out of time.
@@ -182,14 +182,14 @@ public struct RotaPlanner: Sendable {
 
     /// Free pairs of one neighbourhood: a window of dates, the slots around one block, or
     /// a group of members who share slots — in turn.
-    func neighbourhood(round: Int, size: Int, state: RotaState, random: inout SearchRandom) -> [Int] {
+    func neighbourhood(round: Int, size: Int, state: RotaState, random: inout SplitMix64) -> [Int] {
         let slots = problem.slots
         let instance = problem.instance
         let days = instance.period.count
         switch round % 3 {
         case 0:
             // Dates: grow a window from a random date until it holds enough pairs.
-            let start = random.below(days)
+            let start = random.below(max(days, 1))
             var chosen: [Int] = []
             var length = 0
             let byDate = Dictionary(grouping: slots.indices, by: { problem.dateOffset[$0] })
@@ -201,7 +201,7 @@ public struct RotaPlanner: Sendable {
             return chosen
         case 1:
             // A block and its neighbours: slots whose area touches them, over a random run of dates.
-            let block = instance.blocks[random.below(instance.blocks.count)].id
+            let block = instance.blocks[random.below(max(instance.blocks.count, 1))].id
             let near = (instance.neighbors[block] ?? []).union([block])
             let touching = slots.indices.filter { s in
                 instance.duties[slots[s].duty].areas[slots[s].area].blocks.contains(where: near.contains)
@@ -213,7 +213,7 @@ public struct RotaPlanner: Sendable {
             return touching.filter { (first..<(first + span)).contains(problem.dateOffset[$0]) }.flatMap { problem.pairsOfSlot[$0] }
         default:
             // Members: a random member and those who share the most slots with them.
-            let m = random.below(instance.members.count)
+            let m = random.below(max(instance.members.count, 1))
             var shared: [Int: Int] = [:]
             for p in problem.pairsOfMember[m] {
                 for q in problem.pairsOfSlot[problem.pairs[p].slot] { shared[problem.pairs[q].member, default: 0] += 1 }
@@ -234,20 +234,6 @@ public struct RotaPlanner: Sendable {
         let gap = honest.map { (total - $0) / max(abs(total), 1) }
         return SolverReport(engine: engine, status: status, bound: honest, gap: gap, seconds: seconds)
     }
-}
-
-/// SplitMix64 for choosing neighbourhoods reproducibly.
-struct SearchRandom: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 }
 
 extension Duration {

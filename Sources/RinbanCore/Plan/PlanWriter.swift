@@ -69,29 +69,8 @@ public enum PlanWriter {
         return value.description
     }
 
-    /// A JSON string literal; control characters escaped, everything else as UTF-8.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal.
+    static func string(_ text: String) -> String { jsonQuoted(text) }
 
     /// `{ "a": 1, "b": "x" }` on one line.
     static func inline(_ fields: [(String, String)]) -> String {

@@ -1,14 +1,15 @@
-/// SplitMix64 (Steele, Lea and Flood 2014): the generator's only source of randomness.
+/// SplitMix64 (Steele, Lea and Flood 2014): rinban's only source of randomness (the
+/// generator's instances, the planner's choice of neighbourhoods).
 ///
 /// Written out here rather than taken from the standard library so that the sequence, and
 /// with it every generated instance, is fixed by this file alone: the same seed gives the
 /// same numbers on every platform and every Swift version. Integers are drawn by a
 /// multiply-high reduction and doubles from the top 53 bits, so no step depends on the
 /// platform's floating-point library.
-struct SplitMix64 {
+public struct SplitMix64: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
@@ -25,7 +26,7 @@ struct SplitMix64 {
         state = mixer.next()
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -34,7 +35,7 @@ struct SplitMix64 {
     }
 
     /// A whole number in `0..<count` (`count` > 0).
-    mutating func below(_ count: Int) -> Int {
+    public mutating func below(_ count: Int) -> Int {
         precondition(count > 0, "below(_:) needs a positive count")
         return Int(next().multipliedFullWidth(by: UInt64(count)).high)
     }
