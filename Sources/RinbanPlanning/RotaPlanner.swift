@@ -149,7 +149,7 @@ public struct RotaPlanner: Sendable {
         // shrink after one ran out of time.
         var size = Double(Self.neighbourhoodSize)
         while elapsed() < limit - 0.2 {
-            if let bound, let gap = options.gap, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= gap { break }
+            if let bound, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= max(options.gap ?? 0, 1e-6) { break }
             round += 1
             let free = neighbourhood(round: round, size: Int(size), state: state, random: &random).filter { !pinned.contains($0) }
             guard !free.isEmpty else { continue }
