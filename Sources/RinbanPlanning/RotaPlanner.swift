@@ -3,9 +3,10 @@ import RinbanCore
 
 /// How `rinban plan` searches.
 public enum RotaEngine: String, Sendable, CaseIterable {
-    /// Picks by size: up to ``RotaPlanner/monolithicPairLimit`` eligible pairs, GLPK
-    /// branch-and-cut for a third of the time, then the neighbourhood search from its
-    /// incumbent if optimality is not yet proven; above that, the neighbourhood search.
+    /// Picks by size: up to ``RotaPlanner/monolithicPairLimit`` eligible pairs, a short
+    /// GLPK branch-and-cut, then (unless optimality is proven) the neighbourhood search for
+    /// half the remaining time and branch-and-cut again from its incumbent; above that,
+    /// the neighbourhood search.
     case auto
     /// Greedy start, then one GLPK branch-and-cut over the whole rota.
     case glpk
@@ -70,17 +71,30 @@ public struct RotaPlanner: Sendable {
         case .lns:
             return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
         case .auto:
-            // Small rotas: branch-and-cut first, for a third of the time; if it has not
-            // proven optimality, the search goes on from its incumbent, keeping its bound.
+            // Large rotas: the neighbourhood search. Small ones: a short branch-and-cut
+            // (enough to prove small months outright), then the search from its incumbent,
+            // then branch-and-cut again from the search's incumbent, which prunes most of
+            // the tree; the best bound of the three stages is kept.
             guard problem.pairs.count <= Self.monolithicPairLimit else {
                 return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
             }
-            let first = try monolithic(from: greedy, options: options, deadline: options.timeLimit / 3 - elapsed(), elapsed: elapsed)
-            if first.report.status == "optimal" || first.report.status == "gapLimit" || elapsed() >= options.timeLimit - 0.5 {
+            let total = options.timeLimit
+            let first = try monolithic(from: greedy, options: options, deadline: min(10, total * 0.1), elapsed: elapsed)
+            if first.report.status == "optimal" || first.report.status == "gapLimit" || elapsed() >= total - 0.5 {
                 return first
             }
-            return try neighbourhoodSearch(from: first.state, bound: first.report.bound, engine: "glpk+lns",
-                                           options: options, elapsed: elapsed)
+            var searchOptions = options
+            searchOptions.timeLimit = elapsed() + (total - elapsed()) * 0.5
+            let searched = try neighbourhoodSearch(from: first.state, bound: first.report.bound, engine: "glpk+lns",
+                                                   options: searchOptions, elapsed: elapsed)
+            if searched.report.status == "optimal" || searched.report.status == "gapLimit" || elapsed() >= total - 0.5 {
+                return searched
+            }
+            var last = try monolithic(from: searched.state, options: options, deadline: total - elapsed(), elapsed: elapsed)
+            let bound = max(last.report.bound ?? -.infinity, searched.report.bound ?? -.infinity)
+            last.report = report(engine: "glpk+lns+glpk", status: last.report.status, total: last.state.weightedTotal,
+                                 bound: bound.isFinite ? bound : nil, seconds: elapsed())
+            return last
         }
     }
 

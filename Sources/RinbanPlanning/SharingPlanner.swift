@@ -198,7 +198,11 @@ public struct SharingPlanner: Sendable {
             values[entry.variable.index] = 1
         }
 
-        let result = try model.solve(using: backend, options: SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: values))
+        // Overload rows are mixed knapsacks (fractional risks against whole beds): MIR and
+        // cover cuts close most of the relaxation's gap there.
+        var options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, cuts: [.mixedIntegerRounding, .cover], initialSolution: values)
+        options.feasibilityPump = false
+        let result = try model.solve(using: backend, options: options)
         guard result.hasSolution else { return (startDesignations, startRespite, result.bound ?? 0, false) }
         var designations: [Designation] = []
         for (p, row) in z.enumerated() {
