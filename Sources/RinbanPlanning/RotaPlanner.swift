@@ -86,7 +86,7 @@ public struct RotaPlanner: Sendable {
             var searchOptions = options
             searchOptions.timeLimit = elapsed() + (total - elapsed()) * 0.5
             let searched = try neighbourhoodSearch(from: first.state, bound: first.report.bound, engine: "glpk+lns",
-                                                   options: searchOptions, elapsed: elapsed)
+                                                   options: searchOptions, stallRounds: 15, elapsed: elapsed)
             if searched.report.status == "optimal" || searched.report.status == "gapLimit" || elapsed() >= total - 0.5 {
                 return searched
             }
@@ -139,8 +139,11 @@ public struct RotaPlanner: Sendable {
 
     // MARK: Neighbourhood search
 
+    /// - Parameter stallRounds: stop after this many rounds without a gain of more than a
+    ///   millionth of the total (nil: search until the time limit or a proof).
     private func neighbourhoodSearch(
-        from start: RotaState, bound known: Double?, engine: String, options: RotaPlanOptions, elapsed: () -> Double
+        from start: RotaState, bound known: Double?, engine: String, options: RotaPlanOptions,
+        stallRounds: Int? = nil, elapsed: () -> Double
     ) throws -> RotaOutcome {
         var state = start
         let pinned = Set(problem.pinned)
@@ -159,11 +162,13 @@ public struct RotaPlanner: Sendable {
 
         var random = SplitMix64(seed: options.seed)
         var round = 0
+        var lastGain = 0
         // Neighbourhood size adapts: grow after a sub-problem solved to optimality quickly,
         // shrink after one ran out of time.
         var size = Double(Self.neighbourhoodSize)
         while elapsed() < limit - 0.2 {
             if let bound, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= max(options.gap ?? 0, 1e-6) { break }
+            if let stallRounds, round - lastGain >= stallRounds { break }
             round += 1
             let free = neighbourhood(round: round, size: Int(size), state: state, random: &random).filter { !pinned.contains($0) }
             guard !free.isEmpty else { continue }
@@ -180,8 +185,18 @@ public struct RotaPlanner: Sendable {
             }
             let current = state.weightedTotal
             guard result.hasSolution, let objective = result.objective, objective < current - 1e-6 else { continue }
-            for p in free where state.assigned[p] { state.unassign(p) }
+            // Judge the change by the rota's own total, not the solver's value (which may sit
+            // a tolerance below it), and keep it only if it really is lower.
+            let before = free.filter { state.assigned[$0] }
+            for p in before { state.unassign(p) }
             for p in formulation.assignedPairs(in: result.values) { state.assign(p) }
+            let now = state.weightedTotal
+            if now >= current - 1e-9 * max(abs(current), 1) {
+                for p in free where state.assigned[p] { state.unassign(p) }
+                for p in before { state.assign(p) }
+                continue
+            }
+            if now < current - 1e-6 * max(abs(current), 1) { lastGain = round }
             options.progress?(String(format: "%7.1f s  neighbourhood  objective %.4f  (round %d)", elapsed(), state.weightedTotal, round))
         }
         let total = state.weightedTotal
