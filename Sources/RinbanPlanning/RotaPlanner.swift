@@ -67,7 +67,7 @@ public struct RotaPlanner: Sendable {
             return RotaOutcome(state: greedy, report: SolverReport(engine: "greedy", status: "heuristic", bound: nil,
                                                                    gap: nil, seconds: elapsed()))
         case .glpk:
-            return try monolithic(from: greedy, options: options, deadline: options.timeLimit - elapsed(), elapsed: elapsed)
+            return try monolithic(from: greedy, options: options, seconds: options.timeLimit - elapsed(), elapsed: elapsed)
         case .lns:
             return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
         case .auto:
@@ -79,7 +79,7 @@ public struct RotaPlanner: Sendable {
                 return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
             }
             let total = options.timeLimit
-            let first = try monolithic(from: greedy, options: options, deadline: min(10, total * 0.1), elapsed: elapsed)
+            let first = try monolithic(from: greedy, options: options, seconds: min(10, total * 0.1), elapsed: elapsed)
             if first.report.status == "optimal" || first.report.status == "gapLimit" || elapsed() >= total - 0.5 {
                 return first
             }
@@ -90,7 +90,7 @@ public struct RotaPlanner: Sendable {
             if searched.report.status == "optimal" || searched.report.status == "gapLimit" || elapsed() >= total - 0.5 {
                 return searched
             }
-            var last = try monolithic(from: searched.state, options: options, deadline: total - elapsed(), elapsed: elapsed)
+            var last = try monolithic(from: searched.state, options: options, seconds: total - elapsed(), elapsed: elapsed)
             let bound = max(last.report.bound ?? -.infinity, searched.report.bound ?? -.infinity)
             last.report = report(engine: "glpk+lns+glpk", status: last.report.status, total: last.state.weightedTotal,
                                  bound: bound.isFinite ? bound : nil, seconds: elapsed())
@@ -101,7 +101,7 @@ public struct RotaPlanner: Sendable {
     // MARK: One branch-and-cut
 
     private func monolithic(
-        from greedy: RotaState, options: RotaPlanOptions, deadline remaining: Double, elapsed: () -> Double
+        from greedy: RotaState, options: RotaPlanOptions, seconds remaining: Double, elapsed: () -> Double
     ) throws -> RotaOutcome {
         let pinned = Set(problem.pinned)
         let free = problem.pairs.indices.filter { !pinned.contains($0) }
