@@ -285,6 +285,18 @@ static void rg_solve_body(glp_prob *P, const rg_params *p, rg_outcome *o) {
     o->is_mip = glp_get_num_int(P) > 0;
     o->start_state = p->start != NULL ? RG_START_PENDING : RG_START_NONE;
 
+    if (!o->is_mip && p->interior) {
+        glp_iptcp iptcp;
+        glp_init_iptcp(&iptcp);
+        iptcp.msg_lev = msg;
+        o->interior = 1;
+        glp_scale_prob(P, GLP_SF_AUTO);  // as glpsol does: unscaled rotas stall the method
+        o->ret = glp_interior(P, &iptcp);
+        o->lp_status = glp_ipt_status(P);
+        o->objective = glp_ipt_obj_val(P);
+        o->seconds = rg_now() - s.started;
+        return;
+    }
     if (!o->is_mip) {
         smcp.presolve = p->presolve ? GLP_ON : GLP_OFF;
         smcp.tm_lim = rg_remaining_ms(&s);
@@ -350,8 +362,10 @@ int rg_solve(glp_prob *P, const rg_params *p, rg_outcome *o, rg_error *err) {
     return 0;
 }
 
-void rg_column_values(glp_prob *P, int mip, double *out, int n) {
-    for (int j = 1; j <= n; j++) out[j - 1] = mip ? glp_mip_col_val(P, j) : glp_get_col_prim(P, j);
+void rg_column_values(glp_prob *P, int source, double *out, int n) {
+    for (int j = 1; j <= n; j++) {
+        out[j - 1] = source == 1 ? glp_mip_col_val(P, j) : source == 2 ? glp_ipt_col_prim(P, j) : glp_get_col_prim(P, j);
+    }
 }
 
 // ---- files --------------------------------------------------------------------------

@@ -37,6 +37,16 @@ public struct SolveProgress: Sendable, Hashable {
     }
 }
 
+/// How a continuous model is solved.
+public enum LPMethod: String, Sendable, Hashable, CaseIterable {
+    /// The simplex method: exact vertices, honours the time limit.
+    case simplex
+    /// An interior-point method: often much faster on large sparse relaxations; its
+    /// optimum is exact only to the method's tolerance (relative gap about 1e-7), and GLPK's
+    /// implementation cannot be interrupted, so the time limit does not apply.
+    case interiorPoint
+}
+
 /// How a solve is run.
 public struct SolveOptions: Sendable {
     /// Wall-clock limit in seconds (`nil`: none). Honoured within about a second, also
@@ -51,6 +61,8 @@ public struct SolveOptions: Sendable {
     public var cuts: CutFamilies = []
     /// Run the feasibility pump heuristic at the root.
     public var feasibilityPump: Bool = false
+    /// The method for a model without integer variables.
+    public var lpMethod: LPMethod = .simplex
     /// A full assignment (one value per variable) to start the search from. It is checked
     /// against the model first; an infeasible one is not used (see ``StartOutcome``).
     public var initialSolution: [Double]?

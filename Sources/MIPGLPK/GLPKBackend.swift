@@ -41,7 +41,8 @@ public struct GLPKBackend: SolverBackend {
             if run.source != .none {
                 values = [Double](repeating: 0, count: model.variableCount)
                 values.withUnsafeMutableBufferPointer {
-                    rg_column_values(problem.pointer, run.source == .mip ? 1 : 0, $0.baseAddress, Int32(model.variableCount))
+                    rg_column_values(problem.pointer, run.source == .mip ? 1 : run.source == .interior ? 2 : 0, $0.baseAddress,
+                                     Int32(model.variableCount))
                 }
                 for j in values.indices where model.kinds[j].isIntegral { values[j] = values[j].rounded() }
             }
@@ -169,7 +170,7 @@ public struct GLPKBackend: SolverBackend {
 
     // MARK: - Running GLPK
 
-    enum SolutionSource { case none, lp, mip }
+    enum SolutionSource { case none, lp, interior, mip }
 
     struct Run {
         var termination: Termination
@@ -198,6 +199,7 @@ public struct GLPKBackend: SolverBackend {
         params.clq_cuts = options.cuts.contains(.clique) ? 1 : 0
         params.fp_heur = options.feasibilityPump ? 1 : 0
         params.verbose = options.log == nil ? 0 : 1
+        params.interior = options.lpMethod == .interiorPoint ? 1 : 0
         params.progress_interval = options.progressInterval
         if let sink {
             params.progress_info = Unmanaged.passUnretained(sink).toOpaque()
@@ -250,6 +252,14 @@ public struct GLPKBackend: SolverBackend {
     /// The one table from GLPK's return codes and statuses to a termination and the
     /// solution that can be read.
     static func classify(_ o: rg_outcome) -> (Termination, SolutionSource) {
+        if o.interior != 0 {
+            switch (o.ret, o.lp_status) {
+            case (0, GLP_OPT): return (.optimal, .interior)
+            case (0, GLP_NOFEAS): return (.infeasible, .none)
+            case (GLP_ENOFEAS, _): return (.infeasibleOrUnbounded, .none)
+            default: return (.numericalTrouble, .none)
+            }
+        }
         if o.is_mip == 0 || o.relaxation_only != 0 {
             let lpSolution: SolutionSource = o.is_mip == 0 ? .lp : .none
             switch o.ret {

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import MIP
 import RinbanCore
 
@@ -149,15 +151,19 @@ public struct RotaPlanner: Sendable {
         let pinned = Set(problem.pinned)
         let limit = options.timeLimit
 
-        // The bound: the linear relaxation of the whole rota, if it solves in a fifth of the
-        // time (a branch-and-cut bound handed in is at least as good).
+        // The bound: the linear relaxation of the whole rota, solved on a second thread (GLPK
+        // keeps its state per thread) while the search runs on this one, with the whole time
+        // limit. A branch-and-cut bound handed in is at least as good and is used instead.
         var bound = known
-        if bound == nil {
-            let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
-                                            fixed: problem.pinned)
-            let lp = try whole.model.relaxation().solve(using: backend, options: SolveOptions(timeLimit: max(0.5, limit * 0.2)))
-            if lp.termination == .optimal { bound = lp.objective }
-            options.progress?(String(format: "%7.1f s  LP bound       %@", elapsed(), bound.map { String(format: "%.4f", $0) } ?? "none in time"))
+        let relaxation = known == nil ? try RelaxationThread(
+            model: RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                   fixed: problem.pinned).model.relaxation(),
+            backend: backend, seconds: max(0.5, limit - elapsed() - 0.3)) : nil
+        func collectBound(wait: Bool) {
+            let deadline = DispatchTime.now() + max(0, limit - elapsed() - 0.1)
+            guard bound == nil, let relaxation, let value = relaxation.result(waitUntil: wait ? deadline : nil) else { return }
+            bound = value
+            options.progress?(String(format: "%7.1f s  LP bound       %.4f", elapsed(), value))
         }
 
         var random = SplitMix64(seed: options.seed)
@@ -167,6 +173,7 @@ public struct RotaPlanner: Sendable {
         // shrink after one ran out of time.
         var size = Double(Self.neighbourhoodSize)
         while elapsed() < limit - 0.2 {
+            collectBound(wait: false)
             if let bound, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= max(options.gap ?? 0, 1e-6) { break }
             if let stallRounds, round - lastGain >= stallRounds { break }
             round += 1
@@ -199,6 +206,8 @@ public struct RotaPlanner: Sendable {
             if now < current - 1e-6 * max(abs(current), 1) { lastGain = round }
             options.progress?(String(format: "%7.1f s  neighbourhood  objective %.4f  (round %d)", elapsed(), state.weightedTotal, round))
         }
+        collectBound(wait: true)
+        if bound == nil { options.progress?(String(format: "%7.1f s  LP bound       none in time", elapsed())) }
         let total = state.weightedTotal
         var status = "timeLimit"
         if let bound, let gap = options.gap, (total - bound) / max(abs(total), 1) <= gap { status = "gapLimit" }
@@ -262,6 +271,51 @@ public struct RotaPlanner: Sendable {
         let honest = bound.map { min($0, total) }
         let gap = honest.map { (total - $0) / max(abs(total), 1) }
         return SolverReport(engine: engine, status: status, bound: honest, gap: gap, seconds: seconds)
+    }
+}
+
+/// Solves a relaxation on its own thread and hands back a proven lower bound from it.
+///
+/// Above ``RotaPlanner/monolithicPairLimit`` columns the interior-point method is tried
+/// first (much faster on these relaxations when it converges, but exact only to its
+/// tolerance: its value is lowered by a relative 1e-5 so that the bound stays a bound);
+/// otherwise, or if it fails, the simplex method with the time that is left.
+final class RelaxationThread: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    /// (worker done, lower bound if solved)
+    private let outcome = Mutex<(done: Bool, value: Double?)>((false, nil))
+
+    init(model: Model, backend: any SolverBackend, seconds: Double) {
+        let thread = Thread { [self] in
+            let began = ContinuousClock.now
+            var bound: Double?
+            if model.variableCount > RotaPlanner.monolithicPairLimit {
+                var options = SolveOptions()
+                options.lpMethod = .interiorPoint
+                if let result = try? model.solve(using: backend, options: options), result.termination == .optimal,
+                   let value = result.objective
+                {
+                    bound = value - 1e-5 * max(abs(value), 1)
+                }
+            }
+            let left = seconds - (ContinuousClock.now - began).seconds
+            if bound == nil, left > 0.5,
+               let result = try? model.solve(using: backend, options: SolveOptions(timeLimit: left)),
+               result.termination == .optimal
+            {
+                bound = result.objective
+            }
+            self.outcome.withLock { $0 = (true, bound) }
+            self.finished.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The bound; nil if not (yet) found. With a deadline, waits for the worker until then.
+    func result(waitUntil deadline: DispatchTime? = nil) -> Double? {
+        if let deadline, finished.wait(timeout: deadline) == .success { finished.signal() }
+        return outcome.withLock { $0.done ? $0.value : nil }
     }
 }
 

@@ -48,6 +48,18 @@ struct KnownOptimaTests {
         #expect(result.nodes == 0)
     }
 
+    @Test("the interior-point method finds the same fractional optimum, to its tolerance")
+    func interiorPoint() throws {
+        let (model, x, y) = try KnownModels.fractionalLP()
+        var options = SolveOptions()
+        options.lpMethod = .interiorPoint
+        let result = try model.solve(using: backend, options: options)
+        #expect(result.termination == .optimal)
+        #expect(abs(result.value(x) - 4.0 / 3) < 1e-6)
+        #expect(abs(result.value(y) - 4.0 / 3) < 1e-6)
+        #expect(abs(result.objective! - 8.0 / 3) < 1e-6)
+    }
+
     @Test("range constraint 2 ≤ x + y ≤ 3 binds at either end")
     func rangeConstraint() throws {
         var model = Model()

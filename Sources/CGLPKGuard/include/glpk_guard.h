@@ -76,6 +76,7 @@ typedef struct {
     void *progress_info;
     double progress_interval;  // seconds between periodic reports
     int verbose;               // 1: GLPK prints its log (to the log hook)
+    int interior;              // 1: continuous models by the interior-point method (no time limit in GLPK)
 } rg_params;
 
 enum {
@@ -99,6 +100,7 @@ typedef struct {
     int lp_status;             // glp_get_status after the last simplex (0 if none ran)
     int mip_status;            // glp_mip_status after intopt (0 if none ran)
     int relaxation_only;       // 1 if the MIP stopped at its LP relaxation (no intopt call)
+    int interior;              // 1 if the interior-point method solved it (lp_status is glp_ipt_status)
     int stop_reason;           // RG_STOP_*
     int start_state;           // RG_START_*
     int has_bound;
@@ -113,8 +115,8 @@ typedef struct {
 /// columns. Returns 0 with the outcome filled, or 1 with err filled.
 int rg_solve(glp_prob *P, const rg_params *p, rg_outcome *o, rg_error *err);
 
-/// Copies column values (MIP values if `mip`, else primal LP values) into out[0..<n].
-void rg_column_values(glp_prob *P, int mip, double *out, int n);
+/// Copies column values into out[0..<n]: `source` 0 simplex, 1 MIP, 2 interior point.
+void rg_column_values(glp_prob *P, int source, double *out, int n);
 
 enum { RG_FORMAT_CPLEX_LP = 0, RG_FORMAT_FREE_MPS = 1 };
 
