@@ -41,17 +41,6 @@ public enum PlanRule: String, Hashable, Sendable, CaseIterable, Comparable {
         }
     }
 
-    init(_ rule: HardRule) {
-        switch rule {
-        case .h1: self = .h1
-        case .h2: self = .h2
-        case .h3: self = .h3
-        case .h4: self = .h4
-        case .h5: self = .h5
-        case .h6: self = .h6
-        }
-    }
-
     public static func < (lhs: PlanRule, rhs: PlanRule) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

@@ -172,7 +172,7 @@ public struct Evaluator: Sendable {
         let checker = HardRuleChecker(instance: instance, slots: slots, eligibility: loaded.eligibility)
         for violation in checker.violations(of: plan.assignments) {
             violations.append(PlanViolation(
-                rule: PlanRule(violation.rule), entries: violation.assignments.sorted().map { .root / "assignments" / $0 },
+                rule: violation.rule, entries: violation.assignments.sorted().map { .root / "assignments" / $0 },
                 message: violation.message))
         }
 

@@ -15,25 +15,9 @@ public struct Assignment: Hashable, Sendable {
     }
 }
 
-/// The hard rules of the rota (SPEC section 3).
-public enum HardRule: String, Hashable, Sendable, CaseIterable {
-    /// Existing slot, eligible member, once per slot, no more than the demand.
-    case h1 = "H1"
-    /// No overlapping occurrences for one member.
-    case h2 = "H2"
-    /// At most `maxDutiesPerDate` starts on one date.
-    case h3 = "H3"
-    /// Different dates at least `minDaysBetween` days apart.
-    case h4 = "H4"
-    /// At most `maxDuties` assignments.
-    case h5 = "H5"
-    /// Every pin is in the plan.
-    case h6 = "H6"
-}
-
 /// A broken hard rule and the assignments involved (positions in the checked list).
 public struct RuleViolation: Hashable, Sendable, CustomStringConvertible {
-    public var rule: HardRule
+    public var rule: PlanRule
     public var assignments: [Int]
     public var message: String
 
