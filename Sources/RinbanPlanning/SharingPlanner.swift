@@ -24,18 +24,37 @@ public struct SharingPlanner: Sendable {
         public var optimal: Bool
     }
 
-    public func plan(timeLimit: Double) throws -> Outcome {
+    /// Plans load sharing and beds; a part left out (`stations` or `beds` false) keeps the
+    /// greedy decisions and contributes only its counting bound.
+    public func plan(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true) throws -> Outcome {
         let greedy = SharingGreedy(instance: instance)
         var outcome = Outcome(placements: greedy.placements(), designations: greedy.designations(),
                               respite: greedy.respite(), bound: 0, optimal: true)
-        let stations = try loadSharing(start: outcome.placements, timeLimit: max(0.5, timeLimit / 2))
-        outcome.placements = stations.placements
-        let beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
-                                  timeLimit: max(0.5, timeLimit / 2))
-        outcome.designations = beds.designations
-        outcome.respite = beds.respite
-        outcome.bound = max(stations.bound + beds.bound, greedy.lowerBound())
-        outcome.optimal = stations.optimal && beds.optimal
+        let share = planStations && planBeds ? timeLimit / 2 : timeLimit
+        var bound = 0.0
+        var boundsComplete = true
+        if planStations {
+            let stations = try loadSharing(start: outcome.placements, timeLimit: max(0.5, share))
+            outcome.placements = stations.placements
+            bound += stations.bound
+            outcome.optimal = outcome.optimal && stations.optimal
+        } else {
+            boundsComplete = false
+            outcome.optimal = false
+        }
+        if planBeds {
+            let beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
+                                      timeLimit: max(0.5, share))
+            outcome.designations = beds.designations
+            outcome.respite = beds.respite
+            bound += beds.bound
+            outcome.optimal = outcome.optimal && beds.optimal
+        } else {
+            boundsComplete = false
+            outcome.optimal = false
+        }
+        // With a part left out, only the counting bound is sure for the whole.
+        outcome.bound = boundsComplete ? max(bound, greedy.lowerBound()) : greedy.lowerBound()
         return outcome
     }
 

@@ -37,6 +37,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Stop when the plan is proven within this relative gap of the best possible (e.g. 0.01).")
     var gap: Double?
 
+    @Option(help: "Optimise one part only: rota, stations (load sharing) or beds; the others get the quick greedy answer.")
+    var only: String?
+
     @Option(help: "A published plan to stay close to (adds the stability term).")
     var baseline: String?
 
@@ -62,6 +65,9 @@ struct PlanCommand: ParsableCommand {
             }
             guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
             if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
+            if let only, !["rota", "stations", "beds"].contains(only) {
+                throw InputError(at: .root, "--only \(only) is unknown; use rota, stations or beds")
+            }
             let loaded = try InstanceDecoder.load(contentsOf: instance)
             let baselinePlan = try baseline.map { try PlanReader.load(contentsOf: $0) }
             let problem = RotaProblem(loaded: loaded, baseline: baselinePlan)
@@ -77,8 +83,12 @@ struct PlanCommand: ParsableCommand {
             let clock = ContinuousClock()
             let began = clock.now
             let sharingBudget = min(20, timeLimit / 10)
-            let sharing = engine == .greedy ? nil
-                : try SharingPlanner(instance: loaded.instance, backend: GLPKBackend()).plan(timeLimit: sharingBudget)
+            let part = only ?? "all"
+            let sharing = engine == .greedy || part == "rota" ? nil
+                : try SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+                    .plan(timeLimit: part == "all" ? sharingBudget : timeLimit * 0.9,
+                          stations: part != "beds", beds: part != "stations")
+            if part == "stations" || part == "beds" { options.engine = .greedy }
             let spent = clock.now - began
             options.timeLimit = max(0.5, timeLimit - Double(spent.components.seconds) - Double(spent.components.attoseconds) * 1e-18)
             let outcome = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(options)

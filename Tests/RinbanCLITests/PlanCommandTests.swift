@@ -30,11 +30,28 @@ struct PlanCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: ics).contains { $0.hasSuffix(".ics") })
     }
 
+    @Test("--only plans one part; the plan still lists every decision and passes score", arguments: ["rota", "stations", "beds"])
+    func onlyOnePart(part: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-only-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = dir.appendingPathComponent("plan.json").path
+        let run = try runRinban(["plan", tinyInstance, "-o", plan, "--only", part, "--time-limit", "10", "--quiet"])
+        #expect(run.status == 3)
+        let text = try String(contentsOfFile: plan, encoding: .utf8)
+        #expect(text.contains("\"placements\""))
+        #expect(text.contains("\"designations\""))
+        #expect(try runRinban(["score", tinyInstance, plan]).status == 0)
+    }
+
     @Test("bad options are invalid input")
     func badOptions() throws {
         let run = try runRinban(["plan", tinyInstance, "-o", "/tmp/never.json", "--engine", "magic"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("--engine magic is unknown"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never.json"))
+        let only = try runRinban(["plan", tinyInstance, "-o", "/tmp/never.json", "--only", "everything"])
+        #expect(only.status == 2)
+        #expect(only.stderr.contains("--only everything is unknown"))
     }
 }

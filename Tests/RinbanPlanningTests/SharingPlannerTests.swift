@@ -1,0 +1,92 @@
+import MIPGLPK
+import RinbanCore
+@testable import RinbanPlanning
+import Testing
+
+/// Load sharing and beds on hand-made instances whose optimum is worked out by hand.
+@Suite("Load sharing and backup beds")
+struct SharingPlannerTests {
+    /// Two blocks (north–south neighbours), two clinics, one physician, the given extras.
+    func instance(_ stations: String, _ items: String, _ beds: String) throws -> LoadedInstance {
+        try load(json: """
+        { "format": "rinban/1", "period": { "start": "2027-03-01", "end": "2027-03-10" },
+          "blocks": [ { "id": "north", "neighbors": ["south"] }, { "id": "south" } ],
+          "clinics": [ { "id": "c1", "block": "north" }, { "id": "c2", "block": "south" } ],
+          "physicians": [ { "id": "p1", "clinic": "c1" } ],
+          "stations": [ \(stations) ],
+          "loadSharing": { "items": [ \(items) ] },
+          "beds": \(beds) }
+        """)
+    }
+
+    func solve(_ loaded: LoadedInstance) throws -> (SharingPlanner.Outcome, [ObjectiveTerm: Double]) {
+        let outcome = try SharingPlanner(instance: loaded.instance, backend: GLPKBackend()).plan(timeLimit: 10)
+        let terms = SharingGreedy(instance: loaded.instance)
+            .terms(placements: outcome.placements, designations: outcome.designations, respite: outcome.respite)
+        return (outcome, terms)
+    }
+
+    @Test("more load than capacity: the overflow is spread, not dumped on one station")
+    func overflowSpread() throws {
+        // Capacity 10 each, 8 fixed each, three new referrals of 3 visits: 25 visits for 20.
+        // All on one station: 17/8, overflow 7. Split 2 + 1: 14/11, overflow 4 + 1 = 5, and the
+        // busiest at 140 % — no placement does better on either term.
+        let loaded = try instance(
+            """
+            { "id": "s1", "block": "north", "nurses": 2, "capacity": 10, "load": 8 },
+            { "id": "s2", "block": "north", "nurses": 2, "capacity": 10, "load": 8 }
+            """,
+            """
+            { "id": "i1", "from": null, "block": "north", "visits": 3 },
+            { "id": "i2", "from": null, "block": "north", "visits": 3 },
+            { "id": "i3", "from": null, "block": "north", "visits": 3 }
+            """,
+            "{}")
+        let (outcome, terms) = try solve(loaded)
+        #expect(outcome.optimal)
+        #expect(terms[.overflow] == 5)
+        #expect(abs(terms[.loadMax]! - 140) < 1e-9)
+        #expect(Set(outcome.placements.map(\.station)).count == 2)
+        // Weighted: 100 × 5 + 1 × 140 = 640, proven.
+        #expect(abs(outcome.bound - 640) < 1e-6)
+    }
+
+    @Test("a respite request that fits only by shifting its start")
+    func respiteShifted() throws {
+        // One respite bed. q1 (priority 3) needs 03-01..03-03 exactly; q2 (2 nights, window
+        // 03-01..03-04) fits only from 03-04: delay 3 costs 3, rejecting it 50.
+        let loaded = try instance("", "", """
+            { "hospitals": [ { "id": "h1", "block": "north", "group": ["c1"], "beds": { "respite": 1 } } ],
+              "respite": [
+                { "id": "q1", "clinic": "c1", "nights": 3, "earliest": "2027-03-01", "latest": "2027-03-01", "priority": 3 },
+                { "id": "q2", "clinic": "c1", "nights": 2, "earliest": "2027-03-01", "latest": "2027-03-04" } ] }
+            """)
+        let (outcome, terms) = try solve(loaded)
+        #expect(outcome.respite == [
+            RespiteBooking(request: "q1", hospital: "h1", start: CivilDate(iso: "2027-03-01")!),
+            RespiteBooking(request: "q2", hospital: "h1", start: CivilDate(iso: "2027-03-04")!),
+        ])
+        #expect(terms[.respiteDelay] == 3)
+        #expect(terms[.respiteRejected] == 0)
+    }
+
+    @Test("a patient whose group hospital is full goes to the next hospital")
+    func groupHospitalFull() throws {
+        // h1 (north, group c1) pledges 1 acute bed; h2 (south, no group) 2. Two c1 patients
+        // of risk 0.9: both at h1 overload by 0.8 (cost 80); one at h2 costs outside-group 5
+        // + distance 1 × 2 = 7.
+        let loaded = try instance("", "", """
+            { "hospitals": [ { "id": "h1", "block": "north", "group": ["c1"], "beds": { "acute": 1 } },
+                             { "id": "h2", "block": "south", "group": [], "beds": { "acute": 2 } } ],
+              "patients": [ { "id": "r1", "clinic": "c1", "needs": "acute", "risk": 0.9 },
+                            { "id": "r2", "clinic": "c1", "needs": "acute", "risk": 0.9 } ] }
+            """)
+        let (outcome, terms) = try solve(loaded)
+        #expect(Set(outcome.designations.map(\.hospital)) == ["h1", "h2"])
+        #expect(terms[.bedOverload] == 0)
+        #expect(terms[.outsideGroup] == 1)
+        #expect(terms[.bedDistance] == 1)
+        #expect(outcome.optimal)
+        #expect(abs(outcome.bound - 7) < 1e-6)
+    }
+}
