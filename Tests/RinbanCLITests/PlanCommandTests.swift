@@ -55,3 +55,24 @@ struct PlanCommandTests {
         #expect(only.stderr.contains("--only everything is unknown"))
     }
 }
+
+@Suite("rinban beds")
+struct BedsCommandTests {
+    @Test("ranks the hospitals to call from a plan; unknown patients are invalid input")
+    func ranked() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-beds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = dir.appendingPathComponent("plan.json").path
+        _ = try runRinban(["plan", tinyInstance, "-o", plan, "--time-limit", "10", "--quiet"])
+        let run = try runRinban(["beds", tinyInstance, "--patient", "r2", "--date", "2027-01-08", "--plan", plan])
+        #expect(run.status == 0)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        // r2 (clinic c05, acute) can go to h1 or h2; the plan designates one of them, listed first.
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("  1. ") && lines[1].contains("designated in the plan"))
+        let bad = try runRinban(["beds", tinyInstance, "--patient", "r9", "--date", "2027-01-08"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("unknown patient \"r9\""))
+    }
+}

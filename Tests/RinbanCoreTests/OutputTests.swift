@@ -505,3 +505,105 @@ struct OutputDeterminismTests {
         #expect(RotaICS.make(loaded: tinyLoaded, plan: odd, stamp: stamp) == RotaICS.make(loaded: tinyLoaded, plan: tinyPlan, stamp: stamp))
     }
 }
+
+// MARK: - Station and hospital tables
+
+/// tiny.json with every item placed, every patient designated and every respite request booked.
+///
+/// Placements: t1 (from s01, 6 visits) → s02, t2 (from s01, 4) stays at s01, t3 (new, 8) → s03,
+/// t4 (new, 3) → s02. Designations: r1 (acute 0.6), r3 (palliative 0.5), r4 (acute 0.7) → h1,
+/// r2 (acute 0.8) → h2. Stays: q1 (5 nights) at h1 from 01-04, q2 (4) at h2 from 01-05,
+/// q3 (7) at h1 from 01-08.
+private let networkPlan = Plan(
+    period: tinyLoaded.instance.period,
+    assignments: tinyPlan.assignments,
+    placements: [
+        Placement(item: "t1", station: "s02"), Placement(item: "t2", station: "s01"),
+        Placement(item: "t3", station: "s03"), Placement(item: "t4", station: "s02"),
+    ],
+    designations: [
+        Designation(patient: "r1", hospital: "h1"), Designation(patient: "r2", hospital: "h2"),
+        Designation(patient: "r3", hospital: "h1"), Designation(patient: "r4", hospital: "h1"),
+    ],
+    respite: [
+        RespiteBooking(request: "q1", hospital: "h1", start: CivilDate(iso: "2027-01-04")!),
+        RespiteBooking(request: "q2", hospital: "h2", start: CivilDate(iso: "2027-01-05")!),
+        RespiteBooking(request: "q3", hospital: "h1", start: CivilDate(iso: "2027-01-08")!),
+    ],
+    solver: tinyPlan.solver)
+
+@Suite("Station and hospital tables")
+struct NetworkTablesTests {
+    /// The CSV's tables, split at the empty lines.
+    func tables(_ plan: Plan) -> [[String]] {
+        let lines = crlfLines(String(RotaCSV.make(loaded: tinyLoaded, plan: plan).dropFirst()))
+        return lines.split(separator: "", omittingEmptySubsequences: false).map(Array.init)
+    }
+
+    @Test("the hand-made plan keeps every rule placements, beds and respite are checked by")
+    func planIsValid() {
+        let evaluation = Evaluator(tinyLoaded).evaluate(networkPlan)
+        let rules: Set<PlanRule> = [.placement, .designation, .respiteBooking, .respiteCapacity]
+        #expect(evaluation.violations.filter { rules.contains($0.rule) }.isEmpty)
+    }
+
+    @Test("CSV: no extra tables for a plan without placements, designations or stays")
+    func rotaOnly() {
+        #expect(tables(tinyPlan).count == 2)
+    }
+
+    @Test("CSV table 3: stations, loads and moves computed by hand")
+    func stationTable() {
+        let all = tables(networkPlan)
+        #expect(all.count == 5)
+        let stations = all[2]
+        #expect(stations[0] == RotaCSV.stationColumns.joined(separator: ","))
+        // 北: 58 + t2 4 = 62 of 60; 58/60 = 96.7%, 62/60 = 103.3%; t1 moved out.
+        // 西: 61 + t1 6 + t4 3 = 70 of 100; t1 and t4 (a new referral) moved in.
+        // 南: 30 + t3 8 = 38 of 45; 30/45 = 66.7%, 38/45 = 84.4%; t3 moved in.
+        #expect(Array(stations.dropFirst()) == [
+            "訪問看護ステーション北,北部,60,58,62,96.7,103.3,0,1",
+            "訪問看護ステーション西,西部,100,61,70,61.0,70.0,2,0",
+            "訪問看護ステーション南,南部,45,30,38,66.7,84.4,1,0",
+        ])
+        // The loads are the evaluator's.
+        #expect(Evaluator(tinyLoaded).evaluate(networkPlan).stations.map(\.load) == [62, 70, 38])
+    }
+
+    @Test("CSV tables 4 and 5: beds per hospital and need, respite night by night")
+    func hospitalTables() {
+        let all = tables(networkPlan)
+        #expect(all[3] == [
+            RotaCSV.hospitalColumns.joined(separator: ","),
+            "北部中央病院,北部,acute,2,1.30,2,+0.70",      // r1 0.6 + r4 0.7
+            "北部中央病院,北部,palliative,1,0.50,1,+0.50",  // r3
+            "南部記念病院,南部,acute,1,0.80,1,+0.20",       // r2; no palliative beds, no row
+        ])
+        let dates = tinyLoaded.instance.period.dates.map(\.iso).joined(separator: ",")
+        // h1: q1 on 4–8, q3 on 8–14 (two on the 8th); h2: q2 on 5–8.
+        #expect(all[4] == [
+            "病院,レスパイト確保病床数," + dates,
+            "北部中央病院,2,0,0,0,1,1,1,1,2,1,1,1,1,1,1",
+            "南部記念病院,1,0,0,0,0,1,1,1,1,0,0,0,0,0,0",
+        ])
+    }
+
+    @Test("HTML: the same figures, overloads flagged")
+    func html() {
+        let page = RotaHTML.make(loaded: tinyLoaded, plan: networkPlan)
+        #expect(page.contains("<h2>訪問看護ステーションの負荷</h2>"))
+        #expect(page.contains("<tr><td>訪問看護ステーション北</td><td>北部</td><td class=\"n\">60</td><td class=\"n\">58</td>"
+            + "<td class=\"n\">62</td><td class=\"n\">96.7%</td><td class=\"n over\">103.3%</td><td class=\"n\">0</td>"
+            + "<td class=\"n\">1</td></tr>"))
+        #expect(page.contains("<h2>後方支援病院の病床</h2>"))
+        #expect(page.contains("<tr><td>南部記念病院</td><td>南部</td><td>急変時（acute）</td><td class=\"n\">1</td>"
+            + "<td class=\"n\">0.80</td><td class=\"n\">1</td><td class=\"n\">+0.20</td></tr>"))
+        let h2Nights = [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0].map { "<td class=\"n\">\($0)</td>" }.joined()
+        #expect(page.contains("<tr><td>南部記念病院</td><td class=\"n\">1</td>" + h2Nights + "</tr>"))
+        #expect(page.contains("<th>1/1</th>") && page.contains("<th>1/14</th>"))
+        // The solver's summary still comes last.
+        let beds = page.range(of: "後方支援病院の病床")!, solver = page.range(of: "計算の概要")!
+        #expect(beds.lowerBound < solver.lowerBound)
+        #expect(!RotaHTML.make(loaded: tinyLoaded, plan: tinyPlan).contains("訪問看護ステーションの負荷"))
+    }
+}

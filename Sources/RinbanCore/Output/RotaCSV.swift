@@ -1,6 +1,6 @@
 /// The rota as a CSV file for Excel.
 ///
-/// Two tables, separated by one empty line:
+/// Two tables, and up to three more for load sharing and beds, each after one empty line:
 /// 1. the rota: a header row, then one row per date of the period (every date, even one
 ///    with no slot): 日付 (`YYYY-MM-DD`), 曜日 (日…土), 区分 (平日/土曜/休日), 祝日・休日名
 ///    (元日, 振替休日, 指定休日 for an extra holiday; empty otherwise), then one column per
@@ -12,6 +12,18 @@
 ///    cumulative points with history, the fair target, the difference, and the same for
 ///    holiday duties (see ``MemberLoad``). Target cells are empty for a member with
 ///    share 0, who takes no part in fairness.
+/// 3. only when the instance has stations and the plan places load-sharing items: per
+///    station, in instance order: name, block, capacity, fixed load, load after the
+///    placements (the evaluator's), utilisation before (fixed load / capacity) and after in
+///    percent, items moved in and out. An item is moved when its `from` station differs from
+///    the station the plan places it at; a new referral (no `from`) counts as moved in.
+/// 4. only when the instance has hospitals and the plan designates patients or books respite
+///    stays: per hospital (instance order) and need (acute, palliative) with beds pledged or
+///    patients designated: designated patients, Σ risk, pledged beds and the margin
+///    (pledged − Σ risk; negative is an expected shortfall).
+/// 5. with table 4, when a hospital pledges respite beds: one row per such hospital with its
+///    pledged respite beds, then one column per night of the period (headed by the date) with
+///    the stays the plan books that night. Nights past the period's end are not shown.
 ///
 /// Format: UTF-8 with a byte-order mark (without it Excel reads the file as Shift_JIS and
 /// garbles the Japanese), CRLF after every row including the last, fields quoted as
@@ -32,6 +44,18 @@ public enum RotaCSV {
         "氏名", "区分", "所属", "ブロック", "分担割合", "当番回数", "うち休日", "今期点数", "累計点数（繰越込み）",
         "目標点数", "差（累計−目標）", "累計休日当番（繰越込み）", "休日目標", "休日差",
     ]
+
+    /// The header of the station table (table 3).
+    public static let stationColumns = [
+        "ステーション", "ブロック", "受入能力（訪問/週）", "固定負荷", "配置後負荷", "稼働率・配置前（%）", "稼働率・配置後（%）",
+        "受入件数", "移出件数",
+    ]
+
+    /// The header of the hospital table (table 4).
+    public static let hospitalColumns = ["病院", "ブロック", "病床区分", "登録患者数", "予想入院数（Σリスク）", "確保病床数", "余裕（病床−予想）"]
+
+    /// The fixed header of the respite table (table 5); one column per date follows.
+    public static let respiteColumns = ["病院", "レスパイト確保病床数"]
 
     /// The whole file as text, starting with the byte-order mark.
     ///
@@ -65,6 +89,39 @@ public enum RotaCSV {
                 .number(load.holidayTarget.map { RotaText.fixed($0) } ?? ""),
                 .number(load.holidayDifference.map { RotaText.signed($0) } ?? ""),
             ])
+        }
+
+        let network = NetworkTables(loaded: loaded, plan: plan)
+        if network.showsStations {
+            rows.append([])
+            rows.append(stationColumns.map(Field.text))
+            for row in network.stations {
+                rows.append([
+                    .text(row.station.name), .text(RotaText.blockName(row.station.block, in: instance)),
+                    .number(RotaText.short(row.capacity)), .number(RotaText.short(row.fixedLoad)),
+                    .number(RotaText.short(row.load)), .number(RotaText.fixed(100 * row.utilisationBefore, places: 1)),
+                    .number(RotaText.fixed(100 * row.utilisationAfter, places: 1)), .number(String(row.movedIn)),
+                    .number(String(row.movedOut)),
+                ])
+            }
+        }
+        if network.showsHospitals {
+            rows.append([])
+            rows.append(hospitalColumns.map(Field.text))
+            for row in network.beds {
+                rows.append([
+                    .text(row.hospital.name), .text(RotaText.blockName(row.hospital.block, in: instance)),
+                    .text(row.need.rawValue), .number(String(row.patients)), .number(RotaText.fixed(row.risk)),
+                    .number(String(row.pledged)), .number(RotaText.signed(row.margin)),
+                ])
+            }
+            if !network.respite.isEmpty {
+                rows.append([])
+                rows.append((respiteColumns + instance.period.dates.map(\.iso)).map(Field.text))
+                for row in network.respite {
+                    rows.append([.text(row.hospital.name), .number(String(row.pledged))] + row.booked.map { .number(String($0)) })
+                }
+            }
         }
 
         var text = byteOrderMark

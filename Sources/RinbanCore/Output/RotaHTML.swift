@@ -7,8 +7,9 @@
 /// "北部 夜間 佐藤 一郎" lines); open demand reads "（空き）" on a yellow background with a red
 /// frame, so it stands out printed in black and white too. Dates of the month outside the
 /// period are greyed, and weeks wholly outside it are left out. After the months: each
-/// member's load against the fair target (see ``MemberLoad``) and, when the plan carries
-/// them, the solver's summary and the objective's terms.
+/// member's load against the fair target (see ``MemberLoad``); the station and hospital
+/// tables when the plan places items or designates beds (see ``RotaCSV`` tables 3–5); and,
+/// when the plan carries them, the solver's summary and the objective's terms.
 ///
 /// Self-contained: UTF-8, inline CSS, no scripts, fonts or images to fetch. Every piece of
 /// text from the instance or the plan is HTML-escaped. Deterministic: the same instance
@@ -49,6 +50,7 @@ public enum RotaHTML {
             html += monthSection(year: year, month: month, grid: grid, instance: instance)
         }
         html += loadSection(MemberLoads.compute(loaded, plan), instance: instance)
+        html += networkSection(NetworkTables(loaded: loaded, plan: plan), instance: instance)
         html += solverSection(plan, instance: instance)
         html += "</body>\n</html>\n"
         return html
@@ -181,6 +183,79 @@ public enum RotaHTML {
     private static func number(_ text: String?, flag: String?? = nil) -> String {
         let extra = (flag ?? nil).map { " " + $0 } ?? ""
         return "<td class=\"n\(extra)\">\(escape(text ?? "—"))</td>"
+    }
+
+    // MARK: - Stations and hospitals
+
+    /// The station table, the hospital table and the respite nights (see ``RotaCSV`` tables
+    /// 3–5 for when each appears and what it holds).
+    private static func networkSection(_ network: NetworkTables, instance: Instance) -> String {
+        var html = ""
+        if network.showsStations {
+            html += """
+                <section class="stations">
+                <h2>訪問看護ステーションの負荷</h2>
+                <table class="loads">
+                <thead><tr><th>ステーション</th><th>ブロック</th><th>受入能力（訪問/週）</th><th>固定負荷</th>\
+                <th>配置後負荷</th><th>稼働率（配置前）</th><th>稼働率（配置後）</th><th>受入</th><th>移出</th></tr></thead>
+                <tbody>
+
+                """
+            for row in network.stations {
+                html += "<tr><td>\(escape(row.station.name))</td><td>\(escape(RotaText.blockName(row.station.block, in: instance)))</td>"
+                html += number(RotaText.short(row.capacity)) + number(RotaText.short(row.fixedLoad)) + number(RotaText.short(row.load))
+                html += number(NetworkTables.percent(row.utilisationBefore))
+                html += number(NetworkTables.percent(row.utilisationAfter), flag: row.utilisationAfter > 1 ? "over" : nil)
+                html += number(String(row.movedIn)) + number(String(row.movedOut)) + "</tr>\n"
+            }
+            html += """
+                </tbody>
+                </table>
+                <p class="note">負荷は週あたりの訪問回数。配置後負荷＝固定負荷＋この計画で配置された利用者の訪問回数。\
+                受入＝他のステーションから移る利用者と新規紹介の数、移出＝他のステーションへ移る利用者の数。</p>
+                </section>
+
+
+                """
+        }
+        guard network.showsHospitals else { return html }
+        html += """
+            <section class="hospitals">
+            <h2>後方支援病院の病床</h2>
+            <table class="loads">
+            <thead><tr><th>病院</th><th>ブロック</th><th>病床区分</th><th>登録患者数</th><th>予想入院数</th>\
+            <th>確保病床数</th><th>余裕</th></tr></thead>
+            <tbody>
+
+            """
+        for row in network.beds {
+            html += "<tr><td>\(escape(row.hospital.name))</td><td>\(escape(RotaText.blockName(row.hospital.block, in: instance)))</td>"
+            html += "<td>\(escape(NetworkTables.needLabel(row.need)))</td>" + number(String(row.patients))
+            html += number(RotaText.fixed(row.risk)) + number(String(row.pledged))
+            html += number(RotaText.signed(row.margin), flag: row.margin < 0 ? "over" : nil) + "</tr>\n"
+        }
+        html += "</tbody>\n</table>\n"
+        if !network.respite.isEmpty {
+            html += "<table class=\"loads respite\">\n<thead><tr><th>レスパイト入院</th><th>確保</th>"
+            for date in instance.period.dates { html += "<th>\(date.month)/\(date.day)</th>" }
+            html += "</tr></thead>\n<tbody>\n"
+            for row in network.respite {
+                html += "<tr><td>\(escape(row.hospital.name))</td>" + number(String(row.pledged))
+                for count in row.booked {
+                    html += number(String(count), flag: count > row.pledged ? "over" : nil)
+                }
+                html += "</tr>\n"
+            }
+            html += "</tbody>\n</table>\n"
+        }
+        html += """
+            <p class="note">予想入院数＝この病院を指定した登録患者のリスク（期間中の予想入院回数）の合計。\
+            余裕＝確保病床数−予想入院数（マイナスは不足の見込み）。レスパイト入院の表は各夜の受入件数。</p>
+            </section>
+
+
+            """
+        return html
     }
 
     // MARK: - Solver
