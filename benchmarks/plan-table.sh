@@ -2,7 +2,9 @@
 # Plans every bundled instance with each engine and prints a Markdown table of objective,
 # bound, gap, seconds and peak memory, each plan checked by `rinban score`.
 #   benchmarks/plan-table.sh [TIME_LIMIT_SECONDS] [INSTANCE...]
+# ENGINES="greedy auto" limits the engines (default: greedy glpk lns auto).
 # Uses the release build (built if missing). Output goes to stdout; plans to a temp folder.
+# Exits 1 if a run crashed, wrote no plan, or wrote a plan that `rinban score` rejects.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -d /opt/swift/usr/bin ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
@@ -14,17 +16,26 @@ swift build -c release --product rinban >/dev/null
 bin=.build/release/rinban
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+failures=0
 echo "| instance | engine | objective | bound | gap | status | seconds | peak RSS | score |"
 echo "|---|---|---:|---:|---:|---|---:|---:|---|"
 for instance in "${instances[@]}"; do
     name=$(basename "$instance" .json)
-    for engine in greedy glpk lns auto; do
+    for engine in ${ENGINES:-greedy glpk lns auto}; do
         plan="$out/$name-$engine.json"
+        status=0
         /usr/bin/time -f '%M' -o "$out/rss" "$bin" plan "$instance" -o "$plan" --engine "$engine" \
-            --time-limit "$limit" --quiet 2>/dev/null || true
-        if [ ! -s "$plan" ]; then echo "| $name | $engine | failed | | | | | | |"; continue; fi
+            --time-limit "$limit" --quiet 2>/dev/null || status=$?
+        if [ "$status" -ne 0 ] && [ "$status" -ne 3 ] || [ ! -s "$plan" ]; then
+            echo "| $name | $engine | failed (status $status) | | | | | | |"
+            failures=$((failures + 1))
+            continue
+        fi
         verdict=$("$bin" score "$instance" "$plan" | tail -n 1)
-        case "$verdict" in "plan is feasible; objective"*"matches the plan") ok=ok ;; *) ok="FAILED: $verdict" ;; esac
+        case "$verdict" in
+            "plan is feasible; objective"*"matches the plan") ok=ok ;;
+            *) ok="FAILED: $verdict"; failures=$((failures + 1)) ;;
+        esac
         python3 - "$plan" "$name" "$engine" "$(tail -n 1 "$out/rss")" "$ok" <<'PY'
 import json, sys
 plan, name, engine, rss, ok = sys.argv[1:]
@@ -36,3 +47,7 @@ print(f"| {name} | {engine} | {total:.2f} | {fmt(s.get('bound'))} | {gap} | {s['
 PY
     done
 done
+if [ "$failures" -ne 0 ]; then
+    echo "$failures run(s) failed" >&2
+    exit 1
+fi
