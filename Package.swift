@@ -7,6 +7,8 @@ let package = Package(
         .executable(name: "rinban", targets: ["rinban"]),
         .library(name: "MIP", targets: ["MIP"]),
         .library(name: "MIPGLPK", targets: ["MIPGLPK"]),
+        .library(name: "RinbanCore", targets: ["RinbanCore"]),
+        .library(name: "RinbanPlanning", targets: ["RinbanPlanning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
