@@ -23,6 +23,17 @@ let package = Package(
             path: "Benchmarks/ModelBuilding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Planning",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MIP", package: "rinban"),
+                .product(name: "RinbanCore", package: "rinban"),
+                .product(name: "RinbanPlanning", package: "rinban"),
+            ],
+            path: "Benchmarks/Planning",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
