@@ -305,11 +305,3 @@ public struct GLPKBackend: SolverBackend {
         return array.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }
-
-extension Duration {
-    /// The duration in seconds as a floating-point number.
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
-    }
-}

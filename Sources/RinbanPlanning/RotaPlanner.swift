@@ -318,10 +318,3 @@ final class RelaxationThread: Sendable {
         return outcome.withLock { $0.done ? $0.value : nil }
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) * 1e-18
-    }
-}

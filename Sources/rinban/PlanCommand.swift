@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MIP
 import MIPGLPK
 import RinbanCore
 import RinbanPlanning
@@ -89,8 +90,7 @@ struct PlanCommand: ParsableCommand {
                     .plan(timeLimit: part == "all" ? sharingBudget : timeLimit * 0.9,
                           stations: part != "beds", beds: part != "stations")
             if part == "stations" || part == "beds" { options.engine = .greedy }
-            let spent = clock.now - began
-            options.timeLimit = max(0.5, timeLimit - Double(spent.components.seconds) - Double(spent.components.attoseconds) * 1e-18)
+            options.timeLimit = max(0.5, timeLimit - (clock.now - began).seconds)
             let outcome = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(options)
             let plan = RotaPlanAssembler(problem: problem).plan(from: outcome, sharing: sharing)
             try PlanWriter.write(plan, to: output)

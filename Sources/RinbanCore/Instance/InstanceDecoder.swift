@@ -96,7 +96,7 @@ private struct Reader {
         let weights = decodeWeights(top)
         let pinList = issues.list(top, "pins") ?? []
         let pins = pinList.compactMap { decodePin($0.0, $0.1, duties: duties) }
-        let items = decodeItems(top)
+        let items = decodeItems(top, stations: stationPairs.map(\.station))
         let (hospitals, patients, respite) = decodeBeds(top)
 
         guard !issues.hasErrors, let period else { return nil }
@@ -485,7 +485,7 @@ private struct Reader {
 
     // MARK: Load sharing
 
-    mutating func decodeItems(_ top: DocumentObject) -> [(item: LoadSharingItem, path: DocumentPath, position: SourcePosition)] {
+    mutating func decodeItems(_ top: DocumentObject, stations: [Station]) -> [(item: LoadSharingItem, path: DocumentPath, position: SourcePosition)] {
         guard let node = top["loadSharing"],
               let object = issues.object(node, .root / "loadSharing", allowed: ["items"])
         else { return [] }
@@ -509,25 +509,12 @@ private struct Reader {
             }
             let visits = issues.number(item, "visits", required: true, where: { $0 > 0 }, "> 0 visits per week")
             let requires = issues.stringSet(item, "requires")
-            if block == nil, let from { block = stationBlock(from, top) }
+            if block == nil, let from { block = stations.first { $0.id == from }?.block }
             guard let id, let block, let visits, fromKnown else { continue }
             result.append((LoadSharingItem(id: ItemID(id), from: from, block: block, visits: visits, requires: requires),
                            path, itemNode.position))
         }
         return result
-    }
-
-    /// The block of a station as the file states it (for an item's default block).
-    func stationBlock(_ id: MemberID, _ top: DocumentObject) -> BlockID? {
-        guard case let .array(stations)? = top["stations"]?.value else { return nil }
-        for node in stations where Self.peekID(node) == id.rawValue {
-            if case let .object(members) = node.value, let blockNode = members.first(where: { $0.key == "block" })?.node,
-               case let .string(block) = blockNode.value
-            {
-                return BlockID(block)
-            }
-        }
-        return nil
     }
 
     func isNull(_ node: DocumentNode) -> Bool {
