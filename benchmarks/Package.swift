@@ -34,6 +34,18 @@ let package = Package(
             path: "Benchmarks/Planning",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Solving",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MIP", package: "rinban"),
+                .product(name: "MIPGLPK", package: "rinban"),
+                .product(name: "RinbanCore", package: "rinban"),
+                .product(name: "RinbanPlanning", package: "rinban"),
+            ],
+            path: "Benchmarks/Solving",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,433 @@
+#!/usr/bin/env python3
+"""Runs rinban's whole benchmark suite and rewrites the results in benchmarks/README.md.
+
+    benchmarks/report.py                   # everything, 60 s per plan and per peer solve (~45 min)
+    benchmarks/report.py --time-limit 10   # the same with shorter limits (a quick look)
+    benchmarks/report.py --only suite      # one part: machine, suite, plans or peer
+    benchmarks/report.py --stdout          # print the section instead of writing README.md
+
+Parts, in order:
+  machine  what the numbers were measured on (CPU, memory, OS, Swift, GLPK, commit)
+  suite    the package-benchmark suite (targets ModelBuilding, Planning, Solving), p50/p90
+  plans    benchmarks/plan-table.sh: every bundled instance × engine, each plan scored
+  peer     each bundled instance's rota model exported as MPS, solved by HiGHS (highspy,
+           installed into benchmarks/.venv from PyPI when missing) and by glpsol, cold
+
+The measured section of README.md lies between the lines `<!-- report:begin -->` and
+`<!-- report:end -->`; everything else in the file is left as it is. With --only, the
+other parts keep their previous text. The file is replaced atomically. Exits 1 when a
+part failed (a crashed benchmark, a plan that `rinban score` rejects); the section is
+written anyway, with the failure in it.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+README = os.path.join(HERE, "README.md")
+BEGIN, END = "<!-- report:begin -->", "<!-- report:end -->"
+PARTS = ["machine", "suite", "plans", "peer"]
+
+
+def env_with_swift():
+    env = dict(os.environ)
+    if os.path.isdir("/opt/swift/usr/bin"):
+        env["PATH"] = "/opt/swift/usr/bin:" + env.get("PATH", "")
+    return env
+
+
+def run(cmd, cwd=ROOT, check=True, **kw):
+    print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
+    done = subprocess.run(cmd, cwd=cwd, env=env_with_swift(), text=True, capture_output=True, **kw)
+    if check and done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise RuntimeError(f"{cmd[0]} exited with {done.returncode}")
+    return done
+
+
+def first_line(cmd):
+    try:
+        return run(cmd, check=False).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+# MARK: machine
+
+def machine():
+    cpu = "unknown"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = 0
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            mem_kb = int(line.split()[1])
+    osname = "unknown"
+    if os.path.exists("/etc/os-release"):
+        for line in open("/etc/os-release"):
+            if line.startswith("PRETTY_NAME="):
+                osname = line.split("=", 1)[1].strip().strip('"')
+    glpk = first_line(["dpkg-query", "-W", "-f", "${Version}", "libglpk-dev"])
+    commit = first_line(["git", "rev-parse", "--short", "HEAD"])
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no"], check=False).stdout.strip()
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "\n".join([
+        "### Machine",
+        "",
+        f"* {os.cpu_count()} logical CPUs: {cpu}",
+        f"* {mem_kb / 1024 / 1024:.1f} GiB memory",
+        f"* {platform.system()} {platform.release()} {platform.machine()}; {osname}",
+        f"* {first_line(['swift', '--version'])}, release builds",
+        f"* GLPK from Debian's libglpk-dev {glpk}",
+        f"* rinban commit {commit}{' (with local changes)' if dirty else ''}; measured {now}",
+    ])
+
+
+# MARK: suite
+
+METRIC_UNIT = re.compile(r"^(.*?)(?: \((μs|ms|ns|s|K|M|G)\))?$")
+
+
+def parse_markdown(text):
+    """{target: {benchmark: {metric: {"unit", "p50", "p90", "samples"}}}} from --format markdown."""
+    results, target, bench = {}, None, None
+    for line in text.splitlines():
+        if line.startswith("## ") and not line.startswith("## Baseline"):
+            target = line[3:].strip()
+            results.setdefault(target, {})
+        elif line.startswith("### ") and target:
+            bench = line[4:].strip()
+            results[target][bench] = {}
+        elif line.startswith("| ") and bench and not line.startswith("| Metric"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) != 9:
+                continue
+            name = cells[0].rstrip(" *")
+            m = METRIC_UNIT.match(name)
+            metric, unit = m.group(1), m.group(2) or ""
+            results[target][bench][metric] = {"unit": unit, "p50": float(cells[3]), "p90": float(cells[5]),
+                                              "samples": int(cells[8])}
+    return results
+
+
+SCALE = {"ns": 1e-6, "μs": 1e-3, "ms": 1.0, "s": 1e3}
+COUNT = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9}
+
+
+def ms(entry, key="p50"):
+    return entry[key] * SCALE.get(entry["unit"], 1.0)
+
+
+def fmt_ms(value):
+    if value >= 10_000:
+        return f"{value / 1000:.1f} s"
+    if value >= 100:
+        return f"{value:.0f} ms"
+    if value >= 1:
+        return f"{value:.2f} ms"
+    return f"{value * 1000:.0f} µs"
+
+
+def wall(b):
+    return b.get("Time (wall clock)")
+
+
+def mallocs(b):
+    e = b.get("Malloc (total)")
+    return "–" if e is None else f"{e['p50'] * COUNT.get(e['unit'], 1):,.0f}"
+
+
+def rss(b):
+    e = b.get("Memory (resident peak)")
+    if e is None:
+        return "–"
+    scale = {"": 1 / 1e6, "K": 1 / 1e3, "M": 1, "G": 1e3}.get(e["unit"], 1)
+    return f"{e['p50'] * scale:.0f} MB"
+
+
+def suite_section(results, shapes):
+    out = []
+    mb = results.get("ModelBuilding", {})
+    if mb:
+        out += ["### Modelling layer: building a model and loading it into GLPK (`ModelBuilding`)", "",
+                "| benchmark | wall p50 | wall p90 | mallocs p50 | peak RSS p50 | samples |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for name, b in mb.items():
+            w = wall(b)
+            out.append(f"| {name} | {fmt_ms(ms(w))} | {fmt_ms(ms(w, 'p90'))} | {mallocs(b)} | {rss(b)} | {w['samples']} |")
+        out.append("")
+    pl = results.get("Planning", {})
+    if pl:
+        out += ["### Scaling study: generated city instances, 30 → 1,000 clinics (`Planning`)", ""]
+        if shapes:
+            out += ["| clinics | members | physicians (active) | JSON bytes | slots | eligible pairs |",
+                    "|---:|---:|---:|---:|---:|---:|"]
+            for s in shapes:
+                out.append(f"| {s['clinics']} | {int(s['members']):,} | {int(s['physicians']):,} ({int(s['active']):,}) "
+                           f"| {int(s['bytes']):,} | {int(s['slots']):,} | {int(s['eligible']):,} |")
+            out.append("")
+        stages = ["parse+validate", "slots+eligibility", "rota model", "greedy construction"]
+        sizes = sorted({int(re.search(r"(\d+) clinics", n).group(1)) for n in pl if re.search(r"(\d+) clinics", n)})
+        out += ["Wall-clock p50 · mallocs p50 · peak RSS p50 of the benchmark process.", "",
+                "| clinics | " + " | ".join(stages) + " |", "|---:|" + "---|" * len(stages)]
+        for n in sizes:
+            cells = []
+            for stage in stages:
+                b = next((b for name, b in pl.items() if name.startswith(stage) and re.search(rf"\b{n} clinics", name)), None)
+                cells.append("–" if b is None or wall(b) is None else f"{fmt_ms(ms(wall(b)))} · {mallocs(b)} · {rss(b)}")
+            out.append(f"| {n} | " + " | ".join(cells) + " |")
+        out.append("")
+        growth = growth_lines(pl, sizes, shapes, stages)
+        if growth:
+            out += growth + [""]
+    so = results.get("Solving", {})
+    if so:
+        names = sorted({n.split(" ", 2)[-1] for n in so if n.startswith("load ")})
+        out += ["### Bundled instances: pipeline stages and GLPK on the whole rota (`Solving`)", "",
+                "load, greedy and model: wall-clock p50. GLPK: one branch-and-cut on the whole rota model "
+                "with a 20 s limit, *cold* (no start) and *warm* (from the greedy plan, as `--engine glpk`); "
+                "*first incumbent* is when GLPK's own search found its first integer solution, *gap* is at "
+                "the end (0.00 % = proven optimal, and then the seconds are the time to optimality).", "",
+                "| instance | load | greedy | rota model | GLPK cold: first incumbent | cold: gap · seconds | "
+                "warm: gap · seconds | peak RSS (warm) |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name in names:
+            def get(prefix):
+                return so.get(f"{prefix} {name}", {})
+            def solve_cell(b):
+                w = wall(b)
+                if w is None:
+                    return "–"
+                gap = b.get("gap at end (0.01%)")
+                gap_text = "no bound" if gap is None else f"{gap['p50'] / 100:.2f} %"
+                if b.get("objective (x100)") is None:
+                    gap_text = "no incumbent"
+                return f"{gap_text} · {ms(w) / 1000:.1f} s"
+            first = get("GLPK cold").get("first incumbent (ms)")
+            first_text = "none" if first is None else fmt_ms(first["p50"])
+            out.append(f"| {name} | {fmt_ms(ms(wall(get('load'))))} | {fmt_ms(ms(wall(get('greedy'))))} "
+                       f"| {fmt_ms(ms(wall(get('rota model'))))} | {first_text} | {solve_cell(get('GLPK cold'))} "
+                       f"| {solve_cell(get('GLPK warm'))} | {rss(get('GLPK warm'))} |")
+        out.append("")
+    return out
+
+
+def slope(xs, ys):
+    import math
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def growth_lines(pl, sizes, shapes, stages):
+    if len(sizes) < 2:
+        return []
+    pairs = {int(s["clinics"]): int(s["eligible"]) for s in shapes}
+    lines = ["Growth (least-squares slope of log time against log size over all sizes):", ""]
+    for stage in stages:
+        times = []
+        for n in sizes:
+            b = next((b for name, b in pl.items() if name.startswith(stage) and re.search(rf"\b{n} clinics", name)), None)
+            if b is None or wall(b) is None:
+                return []
+            times.append(ms(wall(b)))
+        per_pair = ""
+        if all(n in pairs for n in sizes):
+            per_pair = (f", {slope([pairs[n] for n in sizes], times):.2f} in eligible pairs; "
+                        f"{times[-1] * 1e6 / pairs[sizes[-1]]:.0f} ns per pair at {sizes[-1]:,} clinics")
+        lines.append(f"* {stage}: slope {slope(sizes, times):.2f} in clinics{per_pair}; "
+                     f"{sizes[-1]:,} clinics in {fmt_ms(times[-1])}")
+    return lines
+
+
+def suite():
+    done = run(["./run.sh", "--no-progress", "--format", "markdown"], cwd=HERE, check=False)
+    text = done.stdout + "\n" + done.stderr
+    shapes = [dict(kv.split("=") for kv in line.split()[1:]) for line in text.splitlines() if line.startswith("SHAPE ")]
+    results = parse_markdown(done.stdout)
+    out = suite_section(results, shapes)
+    failed = done.returncode != 0 or not results
+    if failed:
+        out += [f"**The suite failed** (exit status {done.returncode}); its last lines:", "", "```",
+                *text.strip().splitlines()[-15:], "```", ""]
+    return out, failed
+
+
+# MARK: plans
+
+def plans(limit):
+    done = run(["benchmarks/plan-table.sh", str(limit)], check=False)
+    lines = [f"### Planning the bundled instances: `benchmarks/plan-table.sh {limit}`", "",
+             f"`rinban plan --engine E --time-limit {limit}` on every bundled instance, each plan checked by "
+             "`rinban score` (column *score*). *objective* and *bound* cover every term (rota, load sharing, "
+             "beds); *seconds* is the whole run; *peak RSS* is the process's (`/usr/bin/time`).", ""]
+    lines += done.stdout.strip().splitlines()
+    if done.returncode != 0:
+        lines += ["", f"**{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'plan-table.sh failed'}**"]
+    return lines + [""], done.returncode != 0
+
+
+# MARK: peer
+
+def highs_python():
+    venv = os.path.join(HERE, ".venv")
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        run([sys.executable, "-m", "venv", venv], check=False)
+    if run([python, "-c", "import highspy"], check=False).returncode != 0:
+        run([python, "-m", "pip", "install", "--quiet", "highspy"], check=False)
+    return python if run([python, "-c", "import highspy"], check=False).returncode == 0 else None
+
+
+GLPSOL_LINE = re.compile(r"^[+*]\s*\d+: mip =\s+(\S+|not found yet) [<>]=\s+(\S+|tree is empty)")
+
+
+def glpsol(path, limit):
+    began = time.monotonic()
+    done = run(["glpsol", "--freemps", path, "--tmlim", str(int(limit))], check=False)
+    seconds = time.monotonic() - began
+    objective = bound = None
+    for line in done.stdout.splitlines():
+        m = GLPSOL_LINE.match(line.strip())
+        if m:
+            objective = None if m.group(1).startswith("not") else float(m.group(1))
+            bound = None if m.group(2).startswith("tree") else float(m.group(2))
+    optimal = "INTEGER OPTIMAL SOLUTION FOUND" in done.stdout
+    if optimal and objective is not None:
+        bound = objective
+    status = "optimal" if optimal else ("time limit" if "TIME LIMIT" in done.stdout else f"exit {done.returncode}")
+    return {"status": status, "objective": objective, "bound": bound, "seconds": seconds}
+
+
+def peer_cell(r):
+    if r is None:
+        return "–"
+    if r["objective"] is None:
+        return f"{r['status']}, no incumbent, bound {r['bound']:.2f}, {r['seconds']:.1f} s" if r["bound"] is not None \
+            else f"{r['status']}, nothing found, {r['seconds']:.1f} s"
+    if r["status"].lower() == "optimal":
+        return f"optimal {r['objective']:.2f} in {r['seconds']:.1f} s"
+    gap = "" if r["bound"] is None else f", bound {r['bound']:.2f} ({100 * abs(r['objective'] - r['bound']) / max(abs(r['objective']), 1):.1f} %)"
+    return f"{r['status']}: {r['objective']:.2f}{gap}, {r['seconds']:.1f} s"
+
+
+def peer(limit):
+    python = highs_python()
+    run(["swift", "build", "-c", "release", "--product", "rinban"])
+    rinban = os.path.join(ROOT, ".build", "release", "rinban")
+    lines = ["### Peer comparison: the same rota model in HiGHS and in glpsol", "",
+             "Each instance's whole rota program (rota terms only; load sharing and beds are separate, small "
+             "programs) exported with `rinban plan INSTANCE --only rota --engine greedy --export-model M.mps`, "
+             f"then solved cold (no start) with a {limit} s limit by HiGHS (highspy, one thread) and by "
+             "GLPK's own `glpsol --freemps M.mps`. Wall-clock seconds include reading the file.", "",
+             "| instance | columns | rows | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|"]
+    highs_version = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for instance in sorted(glob.glob(os.path.join(ROOT, "instances", "*.json"))):
+            name = os.path.basename(instance)[:-5]
+            mps = os.path.join(tmp, name + ".mps")
+            run([rinban, "plan", instance, "-o", os.path.join(tmp, name + ".plan.json"), "--only", "rota",
+                 "--engine", "greedy", "--quiet", "--export-model", mps], check=False)
+            if not os.path.exists(mps):
+                lines.append(f"| {name} | | | export failed | |")
+                continue
+            columns, rows = mps_size(mps)
+            h = None
+            if python:
+                done = run([python, os.path.join(HERE, "peer-compare.py"), "--json", str(limit), mps], check=False)
+                if done.returncode == 0 and done.stdout.strip():
+                    h = json.loads(done.stdout.strip().splitlines()[-1])
+                    highs_version = h.pop("solver")
+            g = glpsol(mps, limit) if shutil.which("glpsol") else None
+            lines.append(f"| {name} | {columns:,} | {rows:,} | {peer_cell(h) if python else 'HiGHS not installed'} "
+                         f"| {peer_cell(g) if g else 'glpsol not installed (apt-get install glpk-utils)'} |")
+    if highs_version:
+        lines += ["", f"HiGHS version: {highs_version}."]
+    return lines + [""], False
+
+
+def mps_size(path):
+    section, columns, rows, last = None, 0, 0, None
+    for line in open(path):
+        if not line.startswith(" "):
+            section = line.split()[0] if line.strip() else section
+            continue
+        fields = line.split()
+        if section == "ROWS" and fields[0] != "N":
+            rows += 1
+        elif section == "COLUMNS" and fields[0] != "MARKER" and "'MARKER'" not in fields and fields[0] != last:
+            columns, last = columns + 1, fields[0]
+    return columns, rows
+
+
+# MARK: README
+
+def current_parts():
+    text = open(README).read()
+    if BEGIN not in text or END not in text:
+        return text, {}
+    inside = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    parts, name = {}, None
+    for line in inside.splitlines():
+        m = re.match(r"<!-- part:(\w+) -->", line)
+        if m:
+            name = m.group(1)
+            parts[name] = []
+        elif name:
+            parts[name].append(line)
+    return text, {k: "\n".join(v).strip("\n") for k, v in parts.items()}
+
+
+def write_readme(parts):
+    text, _ = current_parts()
+    body = "\n\n".join(f"<!-- part:{name} -->\n{parts[name]}" for name in PARTS if name in parts)
+    section = f"{BEGIN}\n{body}\n{END}"
+    if BEGIN in text and END in text:
+        text = text.split(BEGIN, 1)[0] + section + text.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n## Results\n\n" + section + "\n"
+    fd, tmp = tempfile.mkstemp(dir=HERE, prefix=".README.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, README)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--time-limit", type=float, default=60, help="seconds per plan and per peer solve (60)")
+    parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
+    parser.add_argument("--stdout", action="store_true", help="print the section instead of writing README.md")
+    args = parser.parse_args()
+    wanted = args.only or PARTS
+    limit = int(args.time_limit) if args.time_limit == int(args.time_limit) else args.time_limit
+    _, parts = current_parts()
+    failed = False
+    parts["machine"] = machine()
+    for part in wanted:
+        if part == "machine":
+            continue
+        lines, bad = {"suite": suite, "plans": lambda: plans(limit), "peer": lambda: peer(limit)}[part]()
+        parts[part] = "\n".join(lines).strip("\n")
+        failed |= bad
+    if args.stdout:
+        print("\n\n".join(parts[p] for p in PARTS if p in parts))
+    else:
+        write_readme(parts)
+        print(f"wrote {os.path.relpath(README)}", file=sys.stderr)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
