@@ -24,6 +24,21 @@ public struct GreedyRotaBuilder: Sendable {
         return state
     }
 
+    /// The baseline's assignments first (pins, then every baseline pair that still keeps the
+    /// rules, in slot order), then the usual construction for what is left open, then the
+    /// improvement moves, which weigh the stability term like every other. This is the
+    /// what-if start: the published rota with its holes filled.
+    public func buildFromBaseline() -> RotaState {
+        var state = RotaState(problem: problem)
+        for p in problem.pinned where !state.assigned[p] { state.assign(p) }
+        for p in problem.pairs.indices where problem.pairs[p].baselineCount > 0 && !state.assigned[p] && state.canAssign(p) {
+            state.assign(p)
+        }
+        construct(&state)
+        improve(&state, until: ContinuousClock.now.advanced(by: .milliseconds(Int(improvementSeconds * 1000))))
+        return state
+    }
+
     /// Fills slots, tightest first (fewest eligible members per unit of demand), then by date.
     func construct(_ state: inout RotaState) {
         let order = problem.slots.indices.sorted { a, b in

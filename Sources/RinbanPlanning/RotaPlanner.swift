@@ -56,12 +56,15 @@ public struct RotaPlanner: Sendable {
         self.backend = backend
     }
 
-    public func plan(_ options: RotaPlanOptions) throws -> RotaOutcome {
+    /// Plans the rota. `startFromBaseline`: the greedy starts from the baseline's assignments
+    /// that still keep the rules (``GreedyRotaBuilder/buildFromBaseline()``), as what-if runs do.
+    public func plan(_ options: RotaPlanOptions, startFromBaseline: Bool = false) throws -> RotaOutcome {
         let clock = ContinuousClock()
         let began = clock.now
         func elapsed() -> Double { (clock.now - began).seconds }
         let greedyBudget = options.engine == .greedy ? min(options.timeLimit, 5) : min(2, options.timeLimit * 0.1)
-        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: greedyBudget).build()
+        let builder = GreedyRotaBuilder(problem: problem, improvementSeconds: greedyBudget)
+        let greedy = startFromBaseline ? builder.buildFromBaseline() : builder.build()
         options.progress?(String(format: "%7.1f s  greedy         objective %.4f", elapsed(), greedy.weightedTotal))
 
         switch options.engine {

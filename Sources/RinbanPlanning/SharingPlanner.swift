@@ -26,15 +26,24 @@ public struct SharingPlanner: Sendable {
 
     /// Plans load sharing and beds; a part left out (`stations` or `beds` false) keeps the
     /// greedy decisions and contributes only its counting bound.
-    public func plan(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true) throws -> Outcome {
+    ///
+    /// With `keep` (a published plan), its decisions are the start wherever still allowed,
+    /// and every published decision the answer does not keep costs ``moveCost`` in the
+    /// programs: a decision moves only when that improves the objective by more than that.
+    /// The bound is lowered by the most those costs can add, so it stays a bound on the
+    /// objective of SPEC section 5.
+    public func plan(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true,
+                     keep: Plan? = nil) throws -> Outcome {
         let greedy = SharingGreedy(instance: instance)
-        var outcome = Outcome(placements: greedy.placements(), designations: greedy.designations(),
-                              respite: greedy.respite(), bound: 0, optimal: true)
+        let start = keep.map { greedy.kept(from: $0) }
+            ?? (placements: greedy.placements(), designations: greedy.designations(), respite: greedy.respite())
+        var outcome = Outcome(placements: start.placements, designations: start.designations,
+                              respite: start.respite, bound: 0, optimal: true)
         let share = planStations && planBeds ? timeLimit / 2 : timeLimit
         var bound = 0.0
         var boundsComplete = true
         if planStations {
-            let stations = try loadSharing(start: outcome.placements, timeLimit: max(0.5, share))
+            let stations = try loadSharing(start: outcome.placements, timeLimit: max(0.5, share), keep: keep)
             outcome.placements = stations.placements
             bound += stations.bound
             outcome.optimal = outcome.optimal && stations.optimal
@@ -44,7 +53,7 @@ public struct SharingPlanner: Sendable {
         }
         if planBeds {
             let beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
-                                      timeLimit: max(0.5, share))
+                                      timeLimit: max(0.5, share), keep: keep)
             outcome.designations = beds.designations
             outcome.respite = beds.respite
             bound += beds.bound
@@ -58,11 +67,27 @@ public struct SharingPlanner: Sendable {
         return outcome
     }
 
+    /// The published decisions where still allowed, the greedy answer elsewhere, with the
+    /// counting bound; no program is solved (what-if runs with `--engine greedy`).
+    public func keptGreedy(_ published: Plan) -> Outcome {
+        let greedy = SharingGreedy(instance: instance)
+        let kept = greedy.kept(from: published)
+        return Outcome(placements: kept.placements, designations: kept.designations, respite: kept.respite,
+                       bound: greedy.lowerBound(), optimal: false)
+    }
+
+    /// What not keeping one published decision costs in a what-if run (see ``plan(timeLimit:stations:beds:keep:)``).
+    public static let moveCost = 0.001
+
     // MARK: Load sharing
 
     /// y[i,s] places item i at allowed station s; U ≥ load_s / capacity_s is the busiest
     /// utilisation; o_s ≥ load_s − capacity_s the overflow.
-    func loadSharing(start: [Placement], timeLimit: Double) throws -> (placements: [Placement], bound: Double, optimal: Bool) {
+    func loadSharing(start: [Placement], timeLimit: Double, keep: Plan? = nil) throws
+        -> (placements: [Placement], bound: Double, optimal: Bool)
+    {
+        let kept = Dictionary((keep?.placements ?? []).map { ($0.item, $0.station) }, uniquingKeysWith: { a, _ in a })
+        var keptCount = 0.0
         let items = instance.loadSharingItems
         guard !instance.stations.isEmpty else { return ([], 0, true) }
         let w = instance.weights
@@ -76,6 +101,11 @@ public struct SharingPlanner: Sendable {
                 var cost = 0.0
                 if let from = item.from, from != instance.stations[s].id { cost += w[.transfer] }
                 if instance.stations[s].block != item.block { cost += w[.remoteStation] }
+                if kept[item.id] == instance.stations[s].id {
+                    cost -= Self.moveCost
+                    objective.constant += Self.moveCost
+                    keptCount += 1
+                }
                 if cost != 0 { objective.add(v, times: cost) }
                 row.append((s, v))
             }
@@ -113,23 +143,27 @@ public struct SharingPlanner: Sendable {
         for (s, o) in overflow.enumerated() { values[o.index] = max(0, load[s] - instance.stations[s].capacity) }
 
         let result = try model.solve(using: backend, options: SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: values))
-        guard result.hasSolution else { return (start, result.bound ?? 0, false) }
+        let bound = (result.bound ?? 0) - Self.moveCost * keptCount
+        guard result.hasSolution else { return (start, bound, false) }
         var placements: [Placement] = []
         for (i, row) in y.enumerated() {
             if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
                 placements.append(Placement(item: items[i].id, station: instance.stations[chosen.station].id))
             }
         }
-        return (placements, result.bound ?? 0, result.termination == .optimal || result.termination == .gapLimit)
+        return (placements, bound, result.termination == .optimal || result.termination == .gapLimit)
     }
 
     // MARK: Backup beds
 
     /// z[p,h] designates patient p to hospital h; r[q,h,t] books request q at h from date t;
     /// over[h,need] ≥ expected admissions − pledged beds; nightly respite rows per hospital.
-    func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double) throws
+    func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil) throws
         -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool)
     {
+        let keptHospital = Dictionary((keep?.designations ?? []).map { ($0.patient, $0.hospital) }, uniquingKeysWith: { a, _ in a })
+        let keptBooking = Dictionary((keep?.respite ?? []).map { ($0.request, $0) }, uniquingKeysWith: { a, _ in a })
+        var keptCount = 0.0
         let w = instance.weights
         let hospitals = instance.hospitals
         var model = Model(name: "beds")
@@ -143,6 +177,11 @@ public struct SharingPlanner: Sendable {
                 let v = try model.addVariable(.binary, name: "z[\(patient.id),\(hospital.id)]")
                 var cost = w[.bedDistance] * Double(instance.distance(block, hospital.block))
                 if !hospital.group.contains(patient.clinic) { cost += w[.outsideGroup] }
+                if keptHospital[patient.id] == hospital.id {
+                    cost -= Self.moveCost
+                    constant += Self.moveCost
+                    keptCount += 1
+                }
                 if cost != 0 { objective.add(v, times: cost) }
                 row.append((h, v))
             }
@@ -178,6 +217,11 @@ public struct SharingPlanner: Sendable {
                         + w[.respiteDelay] * Double(start.days(since: request.earliest))
                         - w[.respiteRejected] * Double(request.priority)
                     if !hospital.group.contains(request.clinic) { cost += w[.outsideGroup] }
+                    if let booking = keptBooking[request.id], booking.hospital == hospital.id, booking.start == start {
+                        cost -= Self.moveCost
+                        constant += Self.moveCost
+                        keptCount += 1
+                    }
                     objective.add(v, times: cost)
                     for n in 0..<request.nights { nightly[h, default: [:]][start.dayNumber + n, default: LinearExpression()].add(v) }
                     row.append((h, start, v))
@@ -222,7 +266,8 @@ public struct SharingPlanner: Sendable {
         var options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, cuts: [.mixedIntegerRounding, .cover], initialSolution: values)
         options.feasibilityPump = false
         let result = try model.solve(using: backend, options: options)
-        guard result.hasSolution else { return (startDesignations, startRespite, result.bound ?? 0, false) }
+        let bound = (result.bound ?? 0) - Self.moveCost * keptCount
+        guard result.hasSolution else { return (startDesignations, startRespite, bound, false) }
         var designations: [Designation] = []
         for (p, row) in z.enumerated() {
             if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
@@ -236,6 +281,6 @@ public struct SharingPlanner: Sendable {
                                                start: chosen.start))
             }
         }
-        return (designations, bookings, result.bound ?? 0, result.termination == .optimal || result.termination == .gapLimit)
+        return (designations, bookings, bound, result.termination == .optimal || result.termination == .gapLimit)
     }
 }

@@ -27,6 +27,9 @@ struct ScoreCommand: ParsableCommand {
             Give --baseline with an earlier plan to count how many of its duties the new plan \
             moves (the stability term); without it, stability is 0.
 
+            Give --change with a change file to check a plan made by `rinban whatif` against \
+            the changed instance.
+
             Example: rinban score instances/tokushima-2026-12.json plan.json --baseline plan-old.json
             """)
 
@@ -39,10 +42,17 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "An earlier plan of the same instance, for the stability term.")
     var baseline: String?
 
+    @Option(help: "A change file (rinban-change/1) to apply to the instance first, as `rinban whatif` does.")
+    var change: String?
+
     func run() throws {
         var failed = false
         try runReportingErrors {
-            let loaded = try InstanceDecoder.load(contentsOf: instance)
+            var loaded = try InstanceDecoder.load(contentsOf: instance)
+            if let change {
+                let (document, _) = try DocumentReader.read(contentsOf: instance)
+                loaded = try ChangeSet.load(contentsOf: change).apply(to: document, instanceFile: instance).loaded
+            }
             let plan = try PlanReader.load(contentsOf: self.plan)
             var baseline: Plan?
             if let path = self.baseline { baseline = try PlanReader.load(contentsOf: path) }

@@ -311,7 +311,7 @@ public enum RotaHTML {
         }
     }
 
-    private static func termLabel(_ term: ObjectiveTerm) -> String {
+    static func termLabel(_ term: ObjectiveTerm) -> String {
         switch term {
         case .uncovered: return "空き枠"
         case .fairness: return "点数の公平性"
@@ -336,7 +336,7 @@ public enum RotaHTML {
     // MARK: - Text
 
     /// "2027年1月1日(金)".
-    private static func longDate(_ date: CivilDate) -> String {
+    static func longDate(_ date: CivilDate) -> String {
         "\(date.year)年\(RotaText.monthDay(date))"
     }
 

@@ -72,6 +72,9 @@ public enum PlanWriter {
     /// A JSON string literal.
     static func string(_ text: String) -> String { jsonQuoted(text) }
 
+    /// A JSON string literal of `text` (for other JSON rinban prints).
+    public static func json(string text: String) -> String { jsonQuoted(text) }
+
     /// `{ "a": 1, "b": "x" }` on one line.
     static func inline(_ fields: [(String, String)]) -> String {
         "{ " + fields.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + " }"
