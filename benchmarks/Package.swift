@@ -46,6 +46,18 @@ let package = Package(
             path: "Benchmarks/Solving",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "WhatIf",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MIP", package: "rinban"),
+                .product(name: "MIPGLPK", package: "rinban"),
+                .product(name: "RinbanCore", package: "rinban"),
+                .product(name: "RinbanPlanning", package: "rinban"),
+            ],
+            path: "Benchmarks/WhatIf",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

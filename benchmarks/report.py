@@ -157,7 +157,7 @@ def rss(b):
     return f"{e['p50'] * scale:.0f} MB"
 
 
-def suite_section(results, shapes):
+def suite_section(results, shapes, cover_line=None):
     out = []
     mb = results.get("ModelBuilding", {})
     if mb:
@@ -192,6 +192,20 @@ def suite_section(results, shapes):
         growth = growth_lines(pl, sizes, shapes, stages)
         if growth:
             out += growth + [""]
+    wi = results.get("WhatIf", {})
+    if wi:
+        out += ["### What-if and cover (`WhatIf`)", "",
+                "`whatif`: one absence (examples/harada-away.yaml) against the published Tokushima plan "
+                "(examples/tokushima-2026-12.published.json), whole re-plan including load sharing and beds. "
+                "`cover`: one slot of the largest bundled instance (city-300-2027-09) whose member falls ill"
+                + (f" ({cover_line})" if cover_line else "") + "; *one slot* includes building the rota problem "
+                "with the plan as baseline, *ranking only* does not.", "",
+                "| benchmark | wall p50 | wall p90 | mallocs p50 | peak RSS p50 | samples |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for name, b in wi.items():
+            w = wall(b)
+            out.append(f"| {name} | {fmt_ms(ms(w))} | {fmt_ms(ms(w, 'p90'))} | {mallocs(b)} | {rss(b)} | {w['samples']} |")
+        out.append("")
     so = results.get("Solving", {})
     if so:
         names = sorted({n.split(" ", 2)[-1] for n in so if n.startswith("load ")})
@@ -257,7 +271,8 @@ def suite():
     text = done.stdout + "\n" + done.stderr
     shapes = [dict(kv.split("=") for kv in line.split()[1:]) for line in text.splitlines() if line.startswith("SHAPE ")]
     results = parse_markdown(done.stdout)
-    out = suite_section(results, shapes)
+    cover = next((line[6:].strip() for line in text.splitlines() if line.startswith("COVER ")), None)
+    out = suite_section(results, shapes, cover)
     failed = done.returncode != 0 or not results
     if failed:
         out += [f"**The suite failed** (exit status {done.returncode}); its last lines:", "", "```",

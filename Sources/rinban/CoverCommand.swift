@@ -137,6 +137,9 @@ struct CoverCommand: ParsableCommand {
     }
 
     static func signed(_ value: Double) -> String {
-        abs(value) < 1e-9 ? "±0" : (value > 0 ? "+" : "−") + formatNumber(abs(value))
+        guard abs(value) >= 0.005 else { return "±0" }
+        var text = String(format: "%.2f", abs(value))
+        if text.hasSuffix(".00") { text.removeLast(3) }
+        return (value > 0 ? "+" : "−") + text
     }
 }

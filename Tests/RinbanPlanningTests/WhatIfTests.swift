@@ -141,3 +141,38 @@ struct WhatIfTests {
         #expect(after.total < before.total - 1e-6)
     }
 }
+
+@Suite("what-if on the bundled Tokushima month")
+struct TokushimaWhatIfTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test("an absence on one published night: whatif moves exactly that night, to cover's first candidate")
+    func whatIfAgreesWithCover() throws {
+        let instance = Self.root.appendingPathComponent("instances/tokushima-2026-12.json").path
+        let published = try PlanReader.load(contentsOf: Self.root.appendingPathComponent("examples/tokushima-2026-12.published.json").path)
+        let (document, _) = try DocumentReader.read(contentsOf: instance)
+        let original = try InstanceDecoder.decode(document)
+        // Dr. 原田 (p012) holds exactly one published duty on the 10th–12th: north, night of the 10th.
+        let held = published.assignments.filter { $0.member == "p012" && $0.date >= CivilDate(iso: "2026-12-10")! && $0.date <= CivilDate(iso: "2026-12-12")! }
+        try #require(held.count == 1)
+        let slot = try #require(original.slots.slot(duty: held[0].duty, area: held[0].area, date: held[0].date, shift: held[0].shift))
+        let ranking = CoverRanking(problem: RotaProblem(loaded: original, baseline: published), plan: published, slot: slot.index,
+                                   exclude: original.instance.memberIndex["p012"])
+        let best = try #require(ranking.candidates.first)
+        #expect(best.gives == nil)
+
+        let change = try ChangeSet.load(contentsOf: Self.root.appendingPathComponent("examples/harada-away.yaml").path)
+        let changed = try change.apply(to: document, instanceFile: instance)
+        let outcome = try WhatIfPlanning.plan(changed.loaded, published: published, options: RotaPlanOptions(engine: .glpk, timeLimit: 20),
+                                              replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds,
+                                              backend: GLPKBackend())
+        let diff = PlanDiff(before: published, on: original, after: outcome.plan, on: changed.loaded)
+        #expect(diff.removed == held)
+        #expect(diff.added.map(\.member) == [best.member])
+        #expect(diff.placements.isEmpty && diff.designations.isEmpty && diff.respite.isEmpty)
+        // Both compute the same objective increase, by different paths (the MIP and the evaluator vs. RotaState).
+        #expect(abs((diff.totalAfter - diff.totalBefore) - best.increase) < 1e-6)
+        #expect(outcome.plan.solver?.status == "gapLimit" || outcome.plan.solver?.status == "optimal")
+    }
+}

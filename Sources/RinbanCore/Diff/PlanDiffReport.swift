@@ -160,6 +160,18 @@ public enum PlanDiffReport {
 
     // MARK: HTML
 
+    /// "副主治医当番<br>北部・夜間": the duty's name, the area's (or its block's) name, the shift's.
+    static func columnLabel(_ duty: DutyID, _ area: AreaID, _ shift: ShiftID, _ instance: Instance) -> String {
+        let dutyName = instance.dutyIndex[duty].map { instance.duties[$0].name } ?? duty.rawValue
+        var areaName = area.rawValue
+        if let d = instance.dutyIndex[duty], let a = instance.duties[d].areas.first(where: { $0.id == area }) {
+            areaName = a.name ?? (a.blocks.count == 1 ? instance.blocks.first { $0.id == a.blocks[0] }?.name ?? area.rawValue
+                                                      : area.rawValue == "all" ? "全域" : area.rawValue)
+        }
+        let shiftName = instance.shiftIndex[shift].map { instance.shifts[$0].name } ?? shift.rawValue
+        return "\(dutyName) \(areaName)・\(shiftName)"
+    }
+
     /// A printable page: the changes applied, then per month a table of dates × slots with
     /// every changed cell highlighted (removed members struck through, added ones marked),
     /// then the objective and the fairness of the members concerned.
@@ -223,11 +235,11 @@ public enum PlanDiffReport {
         }
         for (year, month) in months {
             html += "<h2>\(year)年\(month)月</h2>\n<table>\n<tr><th>日付</th>"
-            for column in columns { html += "<th>\(e("\(column.duty) / \(column.area) / \(column.shift)"))</th>" }
+            for column in columns { html += "<th>\(e(columnLabel(column.duty, column.area, column.shift, instance)))</th>" }
             html += "</tr>\n"
             for date in instance.period.dates where date.year == year && date.month == month {
                 let holiday = instance.dayType(of: date) == .holiday
-                html += "<tr><th\(holiday ? " class=\"holiday\"" : "")>\(e(RotaHTML.longDate(date)))</th>"
+                html += "<tr><th\(holiday ? " class=\"holiday\"" : "")>\(e(RotaText.monthDay(date)))</th>"
                 for column in columns {
                     let cell = Cell(column: column, date: date)
                     if let change = changes[cell] {
