@@ -1,8 +1,20 @@
 // swift-tools-version: 6.1
-// Benchmarks for rinban's modelling layer and GLPK loading.
+// Benchmarks for rinban: the modelling layer, the planning pipeline, GLPK on the bundled
+// instances, and the what-if commands.
 // A separate package so the main package never depends on package-benchmark.
 // Run from this directory: ./run.sh   (or: swift package --allow-writing-to-package-directory benchmark)
 import PackageDescription
+
+/// One benchmark executable in Benchmarks/NAME using the given rinban products.
+func benchmarkTarget(_ name: String, _ products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [.product(name: "Benchmark", package: "benchmark")]
+            + products.map { .product(name: $0, package: "rinban") },
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
 
 let package = Package(
     name: "rinban-benchmarks",
@@ -13,51 +25,10 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "ModelBuilding",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MIP", package: "rinban"),
-                .product(name: "MIPGLPK", package: "rinban"),
-            ],
-            path: "Benchmarks/ModelBuilding",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Planning",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MIP", package: "rinban"),
-                .product(name: "RinbanCore", package: "rinban"),
-                .product(name: "RinbanPlanning", package: "rinban"),
-            ],
-            path: "Benchmarks/Planning",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Solving",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MIP", package: "rinban"),
-                .product(name: "MIPGLPK", package: "rinban"),
-                .product(name: "RinbanCore", package: "rinban"),
-                .product(name: "RinbanPlanning", package: "rinban"),
-            ],
-            path: "Benchmarks/Solving",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "WhatIf",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MIP", package: "rinban"),
-                .product(name: "MIPGLPK", package: "rinban"),
-                .product(name: "RinbanCore", package: "rinban"),
-                .product(name: "RinbanPlanning", package: "rinban"),
-            ],
-            path: "Benchmarks/WhatIf",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmarkTarget("ModelBuilding", ["MIP", "MIPGLPK"]),
+        benchmarkTarget("Planning", ["MIP", "RinbanCore", "RinbanPlanning"]),
+        benchmarkTarget("Solving", ["MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning"]),
+        benchmarkTarget("WhatIf", ["MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -157,17 +157,26 @@ def rss(b):
     return f"{e['p50'] * scale:.0f} MB"
 
 
+def plain_table(benchmarks):
+    """One row per benchmark: wall p50/p90, mallocs, peak RSS, samples."""
+    rows = ["| benchmark | wall p50 | wall p90 | mallocs p50 | peak RSS p50 | samples |", "|---|---:|---:|---:|---:|---:|"]
+    for name, b in benchmarks.items():
+        w = wall(b)
+        rows.append(f"| {name} | {fmt_ms(ms(w))} | {fmt_ms(ms(w, 'p90'))} | {mallocs(b)} | {rss(b)} | {w['samples']} |")
+    return rows + [""]
+
+
+def stage_bench(planning, stage, clinics):
+    """The Planning benchmark of one stage at one size ("rota model  300 clinics")."""
+    return next((b for name, b in planning.items() if name.startswith(stage) and re.search(rf"\b{clinics} clinics", name)), None)
+
+
 def suite_section(results, shapes, cover_line=None):
     out = []
     mb = results.get("ModelBuilding", {})
     if mb:
-        out += ["### Modelling layer: building a model and loading it into GLPK (`ModelBuilding`)", "",
-                "| benchmark | wall p50 | wall p90 | mallocs p50 | peak RSS p50 | samples |",
-                "|---|---:|---:|---:|---:|---:|"]
-        for name, b in mb.items():
-            w = wall(b)
-            out.append(f"| {name} | {fmt_ms(ms(w))} | {fmt_ms(ms(w, 'p90'))} | {mallocs(b)} | {rss(b)} | {w['samples']} |")
-        out.append("")
+        out += ["### Modelling layer: building a model and loading it into GLPK (`ModelBuilding`)", ""]
+        out += plain_table(mb)
     pl = results.get("Planning", {})
     if pl:
         out += ["### Scaling study: generated city instances, 30 → 1,000 clinics (`Planning`)", ""]
@@ -185,7 +194,7 @@ def suite_section(results, shapes, cover_line=None):
         for n in sizes:
             cells = []
             for stage in stages:
-                b = next((b for name, b in pl.items() if name.startswith(stage) and re.search(rf"\b{n} clinics", name)), None)
+                b = stage_bench(pl, stage, n)
                 cells.append("–" if b is None or wall(b) is None else f"{fmt_ms(ms(wall(b)))} · {mallocs(b)} · {rss(b)}")
             out.append(f"| {n} | " + " | ".join(cells) + " |")
         out.append("")
@@ -199,13 +208,8 @@ def suite_section(results, shapes, cover_line=None):
                 "(examples/tokushima-2026-12.published.json), whole re-plan including load sharing and beds. "
                 "`cover`: one slot of the largest bundled instance (city-300-2027-09) whose member falls ill"
                 + (f" ({cover_line})" if cover_line else "") + "; *one slot* includes building the rota problem "
-                "with the plan as baseline, *ranking only* does not.", "",
-                "| benchmark | wall p50 | wall p90 | mallocs p50 | peak RSS p50 | samples |",
-                "|---|---:|---:|---:|---:|---:|"]
-        for name, b in wi.items():
-            w = wall(b)
-            out.append(f"| {name} | {fmt_ms(ms(w))} | {fmt_ms(ms(w, 'p90'))} | {mallocs(b)} | {rss(b)} | {w['samples']} |")
-        out.append("")
+                "with the plan as baseline, *ranking only* does not.", ""]
+        out += plain_table(wi)
     so = results.get("Solving", {})
     if so:
         names = sorted({n.split(" ", 2)[-1] for n in so if n.startswith("load ")})
@@ -253,7 +257,7 @@ def growth_lines(pl, sizes, shapes, stages):
     for stage in stages:
         times = []
         for n in sizes:
-            b = next((b for name, b in pl.items() if name.startswith(stage) and re.search(rf"\b{n} clinics", name)), None)
+            b = stage_bench(pl, stage, n)
             if b is None or wall(b) is None:
                 return []
             times.append(ms(wall(b)))

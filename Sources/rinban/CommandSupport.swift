@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RinbanCore
+import RinbanPlanning
 
 /// Exit statuses, in one place: 0 ok, 1 failure or a plan breaking a rule, 2 invalid
 /// input, 3 a plan written with uncovered demand.
@@ -35,3 +36,14 @@ func printError(_ text: String) {
 
 /// Japanese short weekday names, Sunday first.
 let japaneseWeekdays = ["日", "月", "火", "水", "木", "金", "土"]
+
+/// The engine named by `--engine`, after checking it and `--time-limit` and `--gap` (shared by
+/// `plan` and `whatif`).
+func planningOptions(engine: String, timeLimit: Double, gap: Double?) throws -> RotaPlanOptions {
+    guard let chosen = RotaEngine(rawValue: engine) else {
+        throw InputError(at: .root, "--engine \(engine) is unknown; use auto, glpk, lns or greedy")
+    }
+    guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
+    if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
+    return RotaPlanOptions(engine: chosen, timeLimit: timeLimit, gap: gap)
+}

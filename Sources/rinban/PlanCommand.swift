@@ -61,11 +61,8 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            guard let engine = RotaEngine(rawValue: engine) else {
-                throw InputError(at: .root, "--engine \(engine) is unknown; use auto, glpk, lns or greedy")
-            }
-            guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
-            if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
+            var options = try planningOptions(engine: engine, timeLimit: timeLimit, gap: gap)
+            let engine = options.engine
             if let only, !["rota", "stations", "beds"].contains(only) {
                 throw InputError(at: .root, "--only \(only) is unknown; use rota, stations or beds")
             }
@@ -78,7 +75,6 @@ struct PlanCommand: ParsableCommand {
                                                 fixed: problem.pinned, names: true)
                 try GLPKBackend().write(whole.model, format: exportModel.hasSuffix(".lp") ? .cplexLP : .freeMPS, to: exportModel)
             }
-            var options = RotaPlanOptions(engine: engine, timeLimit: timeLimit, gap: gap)
             if !quiet { options.progress = { printError($0) } }
             // Load sharing and beds are small: a tenth of the time (at most 20 s), the rest for the rota.
             let clock = ContinuousClock()

@@ -74,11 +74,7 @@ struct WhatIfCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            guard let engine = RotaEngine(rawValue: engine) else {
-                throw InputError(at: .root, "--engine \(engine) is unknown; use glpk, greedy, lns or auto")
-            }
-            guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
-            if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
+            var options = try planningOptions(engine: engine, timeLimit: timeLimit, gap: gap)
             let (document, _) = try DocumentReader.read(contentsOf: instance)
             let original = try InstanceDecoder.decode(document, file: instance)
             let published = try PlanReader.load(contentsOf: baseline)
@@ -90,7 +86,6 @@ struct WhatIfCommand: ParsableCommand {
             let changed = try changes.apply(to: document, instanceFile: instance)
             if let saveInstance { try AtomicFile.write(changed.document.jsonText(), to: saveInstance) }
 
-            var options = RotaPlanOptions(engine: engine, timeLimit: timeLimit, gap: gap)
             if !quiet { options.progress = { printError($0) } }
             let outcome = try WhatIfPlanning.plan(
                 changed.loaded, published: published, options: options, replanLoadSharing: changed.touchesLoadSharing,
