@@ -48,11 +48,9 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try runReportingErrors {
-            var loaded = try InstanceDecoder.load(contentsOf: instance)
-            if let change {
-                let (document, _) = try DocumentReader.read(contentsOf: instance)
-                loaded = try ChangeSet.load(contentsOf: change).apply(to: document, instanceFile: instance).loaded
-            }
+            let (document, _) = try DocumentReader.read(contentsOf: instance)
+            let loaded = try change.map { try ChangeSet.load(contentsOf: $0).apply(to: document, instanceFile: instance).loaded }
+                ?? InstanceDecoder.decode(document, file: instance)
             let plan = try PlanReader.load(contentsOf: self.plan)
             var baseline: Plan?
             if let path = self.baseline { baseline = try PlanReader.load(contentsOf: path) }

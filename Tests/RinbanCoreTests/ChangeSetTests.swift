@@ -158,13 +158,15 @@ struct ChangeSetTests {
             #"{ "change": "unavailable", "member": "p9", "date": "2027-01-04" }"#,
             #"{ "change": "setBeds", "hospital": "h7", "acute": 1 }"#,
             #"{ "change": "setDemand", "duty": "sub", "shift": "evening", "dayType": "weekday", "count": 1 }"#,
-            #"{ "change": "removePin", "duty": "sub", "area": "north", "date": "2027-01-04", "shift": "night", "member": "p1" }"#)
+            #"{ "change": "removePin", "duty": "sub", "area": "north", "date": "2027-01-04", "shift": "night", "member": "p1" }"#,
+            #"{ "change": "addPin", "duty": "subx", "area": "north", "date": "2027-01-04", "shift": "night", "member": "p1" }"#)
         let issues = problems(text)
         #expect(issues.map { "\($0.path): \($0.message)" } == [
             "changes[0].member: unknown member \"p9\"",
             "changes[1].hospital: unknown hospital \"h7\"",
             "changes[2].shift: unknown shift \"evening\"",
             "changes[3]: the instance has no pin sub north 2027-01-04 night p1",
+            "changes[4].duty: unknown duty \"subx\"",
         ])
         #expect(issues[0].position?.line == 2)
     }

@@ -208,6 +208,8 @@ private struct Editor {
             let line = fields.map { text($0) }.joined(separator: " ")
             if change.kind == .addPin {
                 guard findMember(text("member")) != nil else { throw unknown("member", text("member"), change, "member") }
+                try requireExisting(text("duty"), in: ["duties"], what: "duty", change, field: "duty")
+                try requireExisting(text("shift"), in: ["shifts"], what: "shift", change, field: "shift")
                 editList(["pins"]) { $0.append(.object(pin, at: at)) }
                 return "pin added: \(line)"
             }
