@@ -81,7 +81,9 @@ def machine():
                 osname = line.split("=", 1)[1].strip().strip('"')
     glpk = first_line(["dpkg-query", "-W", "-f", "${Version}", "libglpk-dev"])
     commit = first_line(["git", "rev-parse", "--short", "HEAD"])
-    dirty = run(["git", "status", "--porcelain", "--untracked-files=no"], check=False).stdout.strip()
+    # The results file itself is what a run rewrites: it does not make the measured code "changed".
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/README.md"],
+                check=False).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join([
         "### Machine",
@@ -233,8 +235,9 @@ def suite_section(results, shapes, cover_line=None):
                 if b.get("objective (x100)") is None:
                     gap_text = "no incumbent"
                 return f"{gap_text} · {ms(w) / 1000:.1f} s"
-            first = get("GLPK cold").get("first incumbent (ms)")
-            first_text = "none" if first is None else fmt_ms(first["p50"])
+            # The plugin prints "first incumbent (ms)": the parser reads "(ms)" as the unit.
+            first = get("GLPK cold").get("first incumbent")
+            first_text = "none" if first is None else fmt_ms(ms(first))
             out.append(f"| {name} | {fmt_ms(ms(wall(get('load'))))} | {fmt_ms(ms(wall(get('greedy'))))} "
                        f"| {fmt_ms(ms(wall(get('rota model'))))} | {first_text} | {solve_cell(get('GLPK cold'))} "
                        f"| {solve_cell(get('GLPK warm'))} | {rss(get('GLPK warm'))} |")
@@ -273,7 +276,9 @@ def growth_lines(pl, sizes, shapes, stages):
 def suite():
     done = run(["./run.sh", "--no-progress", "--format", "markdown"], cwd=HERE, check=False)
     text = done.stdout + "\n" + done.stderr
-    shapes = [dict(kv.split("=") for kv in line.split()[1:]) for line in text.splitlines() if line.startswith("SHAPE ")]
+    # Each benchmark of the Planning target runs in its own process, so each prints the shape again.
+    shapes = list({s["clinics"]: s for s in (dict(kv.split("=") for kv in line.split()[1:])
+                                             for line in text.splitlines() if line.startswith("SHAPE "))}.values())
     results = parse_markdown(done.stdout)
     cover = next((line[6:].strip() for line in text.splitlines() if line.startswith("COVER ")), None)
     out = suite_section(results, shapes, cover)
