@@ -63,7 +63,6 @@ public struct CoverRanking: Sendable {
             state.unassign(p)
         }
         leavingOpen = offset
-        let published = Set(problem.pairs.indices.filter { problem.pairs[$0].baselineCount > 0 })
         var candidates: [Candidate] = []
         var unavailable: [Unavailable] = []
         let full = state.slotCount[slot] >= problem.slots[slot].demand
@@ -86,8 +85,7 @@ public struct CoverRanking: Sendable {
             if blocking.isEmpty {
                 let delta = state.delta(adding: [p])
                 candidates.append(Candidate(member: member.id, name: member.name, increase: offset + delta, gives: nil, givesTo: nil,
-                                            parts: Self.parts(state, problem, removing: [], adding: [p], total: delta,
-                                                              published: published),
+                                            parts: Self.parts(state, problem, removing: [], adding: [p], total: delta),
                                             neighbour: pair.neighbour))
                 continue
             }
@@ -97,18 +95,16 @@ public struct CoverRanking: Sendable {
                        : "holds a pinned duty that clashes (\(Self.describe(problem, blocking[0])))")
                 continue
             }
-            // One clash: hand that duty to the member for whom it costs least.
+            // One clash: hand that duty to the member for whom it costs least. The swap's
+            // delta is that of the candidate's move plus that of the taker's.
+            let move = state.delta(removing: [b], adding: [p])
             state.unassign(b)
             state.assign(p)
             var best: (delta: Double, q: Int)?
             for q in problem.pairsOfSlot[problem.pairs[b].slot] where problem.pairs[q].member != m
                 && problem.pairs[q].member != exclude && state.canAssign(q)
             {
-                state.unassign(p)
-                state.assign(b)
-                let delta = state.delta(removing: [b], adding: [p, q])
-                state.unassign(b)
-                state.assign(p)
+                let delta = move + state.delta(adding: [q])
                 if best == nil || delta < best!.delta - 1e-9 { best = (delta, q) }
             }
             state.unassign(p)
@@ -117,8 +113,8 @@ public struct CoverRanking: Sendable {
                 let q = best.q
                 candidates.append(Candidate(
                     member: member.id, name: member.name, increase: offset + best.delta,
-                    gives: Self.assignment(problem, b), givesTo: instance.members[problem.pairs[q].member].id,
-                    parts: Self.parts(state, problem, removing: [b], adding: [p, q], total: best.delta, published: published),
+                    gives: problem.assignment(b), givesTo: instance.members[problem.pairs[q].member].id,
+                    parts: Self.parts(state, problem, removing: [b], adding: [p, q], total: best.delta),
                     neighbour: pair.neighbour))
             } else {
                 refuse("on duty at \(Self.describe(problem, b)), and nobody else can take that duty")
@@ -133,23 +129,17 @@ public struct CoverRanking: Sendable {
         self.unavailable = unavailable.sorted { $0.member < $1.member }
     }
 
-    static func assignment(_ problem: RotaProblem, _ p: Int) -> Assignment {
-        let slot = problem.slots[problem.pairs[p].slot]
-        let duty = problem.instance.duties[slot.duty]
-        return Assignment(duty: duty.id, area: duty.areas[slot.area].id, date: slot.date,
-                          shift: problem.instance.shifts[slot.shift].id, member: problem.instance.members[problem.pairs[p].member].id)
-    }
-
     static func describe(_ problem: RotaProblem, _ p: Int) -> String {
-        let a = assignment(problem, p)
+        let a = problem.assignment(p)
         return "\(a.date) \(a.duty)/\(a.area) \(a.shift)"
     }
 
     /// The weighted contributions of a move, by term, for the reason text. Exact: the
     /// parts add up to `total` (anything not attributed to the moved members' own terms,
     /// such as a pool's largest deviation, is listed as maxDeviation).
-    static func parts(_ state: RotaState, _ problem: RotaProblem, removing: [Int], adding: [Int], total: Double,
-                      published: Set<Int>) -> [(String, Double)] {
+    static func parts(_ state: RotaState, _ problem: RotaProblem, removing: [Int], adding: [Int], total: Double)
+        -> [(String, Double)]
+    {
         let w = problem.weights
         var state = state
         let members = Array(Set((removing + adding).map { problem.pairs[$0].member })).sorted()
@@ -183,7 +173,8 @@ public struct CoverRanking: Sendable {
         parts.append(("neighbor", w[.neighbor] * Double(neighbours)))
         let avoided = adding.filter { problem.pairs[$0].avoided }.count - removing.filter { problem.pairs[$0].avoided }.count
         parts.append(("avoid", w[.avoid] * Double(avoided)))
-        let moved = removing.filter { published.contains($0) }.count - adding.filter { published.contains($0) }.count
+        let moved = removing.reduce(0) { $0 + problem.pairs[$1].baselineCount }
+            - adding.reduce(0) { $0 + problem.pairs[$1].baselineCount }
         parts.append(("stability", w[.stability] * Double(moved)))
         let attributed = parts.reduce(0) { $0 + $1.1 } - w[.uncovered] * Double(filled)
         parts.append(("maxDeviation", total - attributed))

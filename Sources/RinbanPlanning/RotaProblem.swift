@@ -127,6 +127,15 @@ public struct RotaProblem: Sendable {
         self.holidayTarget = holidayTarget
     }
 
+    /// A pair as the assignment a plan lists.
+    public func assignment(_ p: Int) -> Assignment {
+        let pair = pairs[p]
+        let slot = slots[pair.slot]
+        let duty = instance.duties[slot.duty]
+        return Assignment(duty: duty.id, area: duty.areas[slot.area].id, date: slot.date,
+                          shift: instance.shifts[slot.shift].id, member: instance.members[pair.member].id)
+    }
+
     /// The pool rules of a member.
     public func rules(of member: MemberIndex) -> PoolRules { instance.rules[instance.members[member].pool] }
 

@@ -285,15 +285,8 @@ public struct RotaState: Sendable {
 
     /// The assignments as ids, in slot order.
     public var assignments: [Assignment] {
-        let instance = problem.instance
-        return assignedPairs.sorted { problem.pairs[$0].slot != problem.pairs[$1].slot
+        assignedPairs.sorted { problem.pairs[$0].slot != problem.pairs[$1].slot
             ? problem.pairs[$0].slot < problem.pairs[$1].slot : problem.pairs[$0].member < problem.pairs[$1].member
-        }.map { p in
-            let pair = problem.pairs[p]
-            let slot = problem.slots[pair.slot]
-            let duty = instance.duties[slot.duty]
-            return Assignment(duty: duty.id, area: duty.areas[slot.area].id, date: slot.date,
-                              shift: instance.shifts[slot.shift].id, member: instance.members[pair.member].id)
-        }
+        }.map(problem.assignment)
     }
 }

@@ -57,10 +57,8 @@ private struct Editor {
     /// Whether a station was added, removed or changed.
     var touchesStations = false
 
-    static let collections: [(key: [String], what: String)] = [
-        (["physicians"], "physician"), (["stations"], "station"), (["beds", "patients"], "patient"),
-        (["beds", "respite"], "respite request"),
-    ]
+    /// The collections a change can add entities to.
+    static let collections: [[String]] = [["physicians"], ["stations"], ["beds", "patients"], ["beds", "respite"]]
 
     // MARK: Lookup
 
@@ -288,7 +286,7 @@ private struct Editor {
     /// any other → the instance path, marked "after the changes".
     func mapped(_ issue: InputIssue) -> InputIssue {
         let components = issue.path.components
-        for (key, _) in Self.collections {
+        for key in Self.collections {
             guard components.count > key.count,
                   Array(components.prefix(key.count)) == key.map(DocumentPath.Component.key),
                   case let .index(index) = components[key.count]
