@@ -10,8 +10,10 @@ public struct RotaPlanAssembler: Sendable {
     }
 
     /// The plan for a rota, with load sharing and beds from `sharing` (planned by
-    /// ``SharingPlanner``) or, without it, from ``SharingGreedy``.
-    public func plan(from outcome: RotaOutcome, sharing: SharingPlanner.Outcome? = nil) -> Plan {
+    /// ``SharingPlanner``) or, without it, from ``SharingGreedy``; the patient deputies from
+    /// `deputies` (planned by ``DeputyPlanner``) or, without it, the greedy designation.
+    public func plan(from outcome: RotaOutcome, sharing: SharingPlanner.Outcome? = nil,
+                     deputies: DeputyPlanner.Outcome? = nil, deputyProblem: DeputyProblem? = nil) -> Plan {
         let state = outcome.state
         let greedy = SharingGreedy(instance: problem.instance)
         let placements = sharing?.placements ?? greedy.placements()
@@ -19,22 +21,26 @@ public struct RotaPlanAssembler: Sendable {
         let respite = sharing?.respite ?? greedy.respite()
         var terms = state.terms
         terms.merge(greedy.terms(placements: placements, designations: designations, respite: respite)) { a, _ in a }
+        let deputyProblem = deputyProblem ?? DeputyProblem(instance: problem.instance)
+        let deputy = deputies?.deputy ?? deputyProblem.greedy()
+        terms.merge(deputyProblem.terms(deputy)) { a, _ in a }
         let total = terms.reduce(0) { $0 + problem.weights[$1.key] * $1.value }
         var report = outcome.report
-        // The rota's bound plus the proven bound of the load-sharing and bed terms.
+        // The rota's bound plus the proven bounds of the load-sharing, bed and deputy terms.
         if let rotaBound = report.bound {
-            let bound = min(total, rotaBound + (sharing?.bound ?? greedy.lowerBound()))
+            let bound = min(total, rotaBound + (sharing?.bound ?? greedy.lowerBound())
+                                + (deputies?.bound ?? deputyProblem.countingBound()))
             report.bound = bound
             let gap = (total - bound) / max(abs(total), 1)
             report.gap = gap
             if report.status == "optimal" && gap > 1e-6 {
                 // The rota is proven, the rest is not: the search for the rest stopped on time.
-                report.status = sharing == nil ? "heuristic" : "timeLimit"
+                report.status = sharing == nil || deputies == nil ? "heuristic" : "timeLimit"
             }
         }
         return Plan(period: problem.instance.period, assignments: state.assignments, uncovered: uncovered(state),
                     placements: placements, designations: designations, respite: respite,
-                    objective: PlanObjective(total: total, terms: terms), solver: report)
+                    deputies: deputyProblem.designations(deputy), objective: PlanObjective(total: total, terms: terms), solver: report)
     }
 
     /// Open slots with why: how many eligible members were away, at their cap, or on duty too close.

@@ -38,7 +38,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Stop when the plan is proven within this relative gap of the best possible (e.g. 0.01).")
     var gap: Double?
 
-    @Option(help: "Optimise one part only: rota, stations (load sharing) or beds; the others get the quick greedy answer.")
+    @Option(help: "Optimise one part only: rota, stations (load sharing), beds or deputies; the others get the quick greedy answer.")
     var only: String?
 
     @Option(help: "A published plan to stay close to (adds the stability term).")
@@ -53,7 +53,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Also write a printable month calendar (HTML).")
     var html: String?
 
-    @Option(help: "Also write the rota's whole integer program (.lp: CPLEX LP, otherwise free MPS) for other solvers.")
+    @Option(help: "Also write an integer program (.lp: CPLEX LP, otherwise free MPS) for other solvers: the rota's, or with --only deputies the deputies'.")
     var exportModel: String?
 
     @Flag(help: "Print no progress.")
@@ -62,39 +62,25 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             var options = try planningOptions(engine: engine, timeLimit: timeLimit, gap: gap)
-            let engine = options.engine
-            if let only, !["rota", "stations", "beds"].contains(only) {
-                throw InputError(at: .root, "--only \(only) is unknown; use rota, stations or beds")
+            let part = try only.map { text throws(InputError) in
+                guard let part = PlanPart(rawValue: text) else {
+                    throw InputError(at: .root, "--only \(text) is unknown; use \(PlanPart.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return part
             }
             let loaded = try InstanceDecoder.load(contentsOf: instance)
             let baselinePlan = try baseline.map { try PlanReader.load(contentsOf: $0) }
-            let problem = RotaProblem(loaded: loaded, baseline: baselinePlan)
-            if let exportModel {
-                let pinned = Set(problem.pinned)
-                let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
-                                                fixed: problem.pinned, names: true)
-                try GLPKBackend().write(whole.model, format: exportModel.hasSuffix(".lp") ? .cplexLP : .freeMPS, to: exportModel)
-            }
+            if let exportModel { try exportProgram(loaded, baseline: baselinePlan, part: part ?? .rota, to: exportModel) }
             if !quiet { options.progress = { printError($0) } }
-            // Load sharing and beds are small: a tenth of the time (at most 20 s), the rest for the rota.
-            let clock = ContinuousClock()
-            let began = clock.now
-            let sharingBudget = min(20, timeLimit / 10)
-            let part = only ?? "all"
-            let sharing = engine == .greedy || part == "rota" ? nil
-                : try SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
-                    .plan(timeLimit: part == "all" ? sharingBudget : timeLimit * 0.9,
-                          stations: part != "beds", beds: part != "stations")
-            if part == "stations" || part == "beds" { options.engine = .greedy }
-            options.timeLimit = max(0.5, timeLimit - (clock.now - began).seconds)
-            let outcome = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(options)
-            let plan = RotaPlanAssembler(problem: problem).plan(from: outcome, sharing: sharing)
+            let outcome = try MonthPlanner.plan(loaded, MonthPlanRequest(options: options, only: part, baseline: baselinePlan),
+                                                backend: GLPKBackend())
+            let plan = outcome.plan
             try PlanWriter.write(plan, to: output)
             if let csv { try RotaCSV.write(loaded: loaded, plan: plan, to: csv) }
             if let html { try RotaHTML.write(loaded: loaded, plan: plan, to: html) }
             if let ics { _ = try RotaICS.write(loaded: loaded, plan: plan, stamp: calendarStamp(), toDirectory: ics) }
             let open = plan.uncovered
-            let solver = plan.solver ?? outcome.report
+            let solver = plan.solver ?? outcome.rota.report
             printError("plan written to \(output): objective \(formatNumber(plan.objective?.total ?? 0)), "
                        + "\(solver.engine) \(solver.status)"
                        + (solver.bound.map { ", bound \(formatNumber($0))" } ?? "")
@@ -105,6 +91,25 @@ struct PlanCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.uncovered.rawValue)
             }
         }
+    }
+}
+
+/// Writes the whole program of `part` (rota or deputies) as CPLEX LP or free MPS.
+func exportProgram(_ loaded: LoadedInstance, baseline: Plan?, part: PlanPart, to path: String) throws {
+    let format: ModelFileFormat = path.hasSuffix(".lp") ? .cplexLP : .freeMPS
+    switch part {
+    case .deputies:
+        let formulation = try DeputyPlanner(problem: DeputyProblem(instance: loaded.instance), backend: GLPKBackend())
+            .formulation(names: true)
+        try GLPKBackend().write(formulation.model, format: format, to: path)
+    case .rota:
+        let problem = RotaProblem(loaded: loaded, baseline: baseline)
+        let pinned = Set(problem.pinned)
+        let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                        fixed: problem.pinned, names: true)
+        try GLPKBackend().write(whole.model, format: format, to: path)
+    case .stations, .beds:
+        throw InputError(at: .root, "--export-model writes the rota's or the deputies' program; --only \(part.rawValue) has none to export yet")
     }
 }
 

@@ -87,9 +87,9 @@ struct WhatIfCommand: ParsableCommand {
             if let saveInstance { try AtomicFile.write(changed.document.jsonText(), to: saveInstance) }
 
             if !quiet { options.progress = { printError($0) } }
-            let outcome = try WhatIfPlanning.plan(
-                changed.loaded, published: published, options: options, replanLoadSharing: changed.touchesLoadSharing,
-                replanBeds: changed.touchesBeds, backend: GLPKBackend())
+            let scope = WhatIfScope(replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds)
+            let outcome = try MonthPlanner.plan(
+                changed.loaded, MonthPlanRequest(options: options, baseline: published, whatIf: scope), backend: GLPKBackend())
             try PlanWriter.write(outcome.plan, to: output)
 
             let diff = PlanDiff(before: published, on: original, after: outcome.plan, on: changed.loaded, changes: changed.applied)

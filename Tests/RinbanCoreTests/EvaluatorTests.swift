@@ -564,6 +564,7 @@ struct TinyPlanTests {
         .uncovered: 60, .fairness: 84.65, .maxDeviation: 15.3, .holidayFairness: 35, .neighbor: 2, .avoid: 1,
         .spread: 3, .stability: 0, .loadMax: 100.0 * 62 / 60, .overflow: 2, .transfer: 1, .remoteStation: 1,
         .bedOverload: 0.5, .outsideGroup: 1, .bedDistance: 4, .respiteRejected: 1, .respiteDelay: 3,
+        .undeputed: 0, .deputyDistance: 0, .deputyFairness: 0, .deputyChange: 0, .deputyGap: 0,
     ]
     /// 60000 + 846.5 + 306 + 350 + 6 + 50 + 15 + 103.33… + 200 + 2 + 1 + 50 + 5 + 8 + 50 + 3.
     static let expectedTotal = 61995.0 + 5.0 / 6

@@ -35,6 +35,7 @@ let samplePlan = Plan(
     placements: [Placement(item: "t1", station: "s02")],
     designations: [Designation(patient: "r1", hospital: "h1")],
     respite: [RespiteBooking(request: "q3", hospital: "h1", start: day("2027-01-04"))],
+    deputies: [DeputyDesignation(patient: "hp1", deputy: "p02")],
     objective: PlanObjective(total: 61995.833333333336, terms: [
         .uncovered: 60, .fairness: 84.65, .stability: 0, .loadMax: 100.0 / 3, .bedOverload: 1e-7, .respiteDelay: 123456789.5,
     ]),
@@ -69,6 +70,9 @@ struct PlanIOTests {
               "respite": [
                 { "request": "q3", "hospital": "h1", "start": "2027-01-04" }
               ],
+              "deputies": [
+                { "patient": "hp1", "deputy": "p02" }
+              ],
               "objective": {
                 "total": 61995.833333333336,
                 "terms": {
@@ -94,7 +98,8 @@ struct PlanIOTests {
               "uncovered": [],
               "placements": [],
               "designations": [],
-              "respite": []
+              "respite": [],
+              "deputies": []
             }
 
             """)

@@ -23,6 +23,10 @@ public enum PlanRule: String, Hashable, Sendable, CaseIterable, Comparable {
     case respiteBooking = "B2"
     /// On no night does a hospital hold more respite stays than its respite beds.
     case respiteCapacity = "B3"
+    /// Each home-care patient has at most one deputy, and only an eligible one.
+    case deputy = "D1"
+    /// A physician with `maxDeputyPatients` deputises for at most that many patients.
+    case deputyCap = "D2"
 
     /// The rule in a few plain words, for reports.
     public var summary: String {
@@ -38,6 +42,8 @@ public enum PlanRule: String, Hashable, Sendable, CaseIterable, Comparable {
         case .designation: return "every patient designated once, to a hospital with beds for the need"
         case .respiteBooking: return "respite stays: known request, booked once, hospital with respite beds, start in the window"
         case .respiteCapacity: return "no more respite stays on a night than the hospital's respite beds"
+        case .deputy: return "at most one deputy per home-care patient, and only an eligible physician"
+        case .deputyCap: return "no physician deputises for more patients than maxDeputyPatients"
         }
     }
 
@@ -109,6 +115,28 @@ public struct StationFigures: Hashable, Sendable {
     public var utilisation: Double { load / capacity }
 }
 
+/// A home-care patient's deputy as the evaluator counts it.
+public struct PatientDeputyFigures: Hashable, Sendable {
+    /// Position in ``Instance/homePatients``.
+    public var patient: Int
+    /// The counted deputy (position in ``Instance/members``), nil when none counts.
+    public var deputy: MemberIndex?
+    /// Period dates on which the attending and the deputy are both whole-day unavailable.
+    public var bothAway: [CivilDate]
+}
+
+/// A physician of the deputy pool: patients counted against the fair share.
+public struct DeputyLoadFigures: Hashable, Sendable {
+    public var member: MemberIndex
+    /// n_q: patients whose counted deputy this physician is.
+    public var patients: Int
+    /// t_q = share / Σ share × N.
+    public var target: Double
+
+    /// |n_q − t_q|.
+    public var deviation: Double { abs(Double(patients) - target) }
+}
+
 /// The plan's stated objective set against the recomputed one.
 public struct ObjectiveComparison: Hashable, Sendable {
     /// Two values agree when they differ by at most this share of the larger magnitude…
@@ -177,6 +205,10 @@ public struct Evaluation: Sendable {
     public var comparison: ObjectiveComparison?
     /// Whether a baseline was given (without one, `stability` is 0).
     public var hasBaseline: Bool
+    /// One entry per home-care patient, in instance order.
+    public var patientDeputies: [PatientDeputyFigures] = []
+    /// One entry per physician of the deputy pool, in instance order.
+    public var deputyLoads: [DeputyLoadFigures] = []
 
     /// A plan is feasible when it breaks no hard rule.
     public var isFeasible: Bool { violations.isEmpty }

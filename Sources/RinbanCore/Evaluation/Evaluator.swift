@@ -16,8 +16,12 @@
 /// - a placement of an unknown item, at an unknown or disallowed station, or a second
 ///   placement of an item (the first allowed one counts) adds no load;
 /// - a designation or respite booking breaking its rule counts nowhere (an unbooked
-///   request is rejected, so it costs `respiteRejected`).
-/// Faults between entries (H2–H5, a missing pin, a night over the respite beds) are
+///   request is rejected, so it costs `respiteRejected`);
+/// - a deputy entry naming an unknown patient or physician, an ineligible physician, or a
+///   second deputy for a patient (the first eligible one counts) counts nowhere (a patient
+///   left without a counted deputy is `undeputed`).
+/// Faults between entries (H2–H5, a missing pin, a night over the respite beds, a
+/// physician over `maxDeputyPatients`) are
 /// reported but leave the terms alone: which entry to drop would be a guess.
 /// So the terms are always those of the plan with its individually broken entries
 /// deleted, and they stay meaningful for a plan that breaks rules.
@@ -58,6 +62,7 @@ public struct Evaluator: Sendable {
         let placed = checkPlacements(plan, &violations)
         let designated = checkDesignations(plan, &violations)
         let booked = checkRespite(plan, &violations)
+        let deputies = checkDeputies(plan, &violations)
 
         var terms: [ObjectiveTerm: Double] = [:]
         let members = memberFigures(rota.counted)
@@ -65,6 +70,7 @@ public struct Evaluator: Sendable {
         let stations = stationFigures(placed)
         loadTerms(placed, stations, into: &terms)
         bedTerms(designated, booked, into: &terms)
+        let deputyFigures = deputyTerms(deputies, into: &terms)
 
         let total = ObjectiveTerm.allCases.reduce(0) { $0 + instance.weights[$1] * (terms[$1] ?? 0) }
         return Evaluation(
@@ -74,7 +80,7 @@ public struct Evaluator: Sendable {
             terms: terms, weights: instance.weights, total: total, uncovered: rota.uncovered, members: members,
             stations: stations, ignoredAssignments: rota.ignored,
             comparison: plan.objective.map { ObjectiveComparison(claimed: $0, recomputed: terms, total: total) },
-            hasBaseline: baseline != nil)
+            hasBaseline: baseline != nil, patientDeputies: deputyFigures.patients, deputyLoads: deputyFigures.loads)
     }
 
     // MARK: Terms

@@ -26,3 +26,4 @@ public typealias ItemID = Identifier<LoadSharingItem>
 public typealias HospitalID = Identifier<Hospital>
 public typealias PatientID = Identifier<Patient>
 public typealias RespiteID = Identifier<RespiteRequest>
+public typealias HomePatientID = Identifier<HomePatient>

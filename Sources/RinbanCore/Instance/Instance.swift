@@ -21,6 +21,8 @@ public struct Instance: Sendable {
     public var hospitals: [Hospital]
     public var patients: [Patient]
     public var respiteRequests: [RespiteRequest]
+    /// Home-care patients who need a deputy physician (`deputies.patients`, SPEC section 4b).
+    public var homePatients: [HomePatient]
 
     // Lookup tables, built once.
     public let blockIndex: [BlockID: Int]
@@ -29,6 +31,7 @@ public struct Instance: Sendable {
     public let stationIndex: [MemberID: Int]
     public let shiftIndex: [ShiftID: Int]
     public let dutyIndex: [DutyID: Int]
+    public let homePatientIndex: [HomePatientID: Int]
     /// Each block's neighbours, both directions of every `neighbors` entry.
     public let neighbors: [BlockID: Set<BlockID>]
 
@@ -36,7 +39,7 @@ public struct Instance: Sendable {
         association: String?, period: Period, calendar: CalendarSettings, blocks: [Block], clinics: [Clinic],
         members: [Member], stations: [Station], shifts: [Shift], duties: [Duty], rules: Rules, pins: [Pin],
         weights: Weights, loadSharingItems: [LoadSharingItem], hospitals: [Hospital], patients: [Patient],
-        respiteRequests: [RespiteRequest]
+        respiteRequests: [RespiteRequest], homePatients: [HomePatient] = []
     ) {
         self.association = association
         self.period = period
@@ -54,12 +57,14 @@ public struct Instance: Sendable {
         self.hospitals = hospitals
         self.patients = patients
         self.respiteRequests = respiteRequests
+        self.homePatients = homePatients
         blockIndex = Dictionary(blocks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         clinicIndex = Dictionary(clinics.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         memberIndex = Dictionary(members.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         stationIndex = Dictionary(stations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         shiftIndex = Dictionary(shifts.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         dutyIndex = Dictionary(duties.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        homePatientIndex = Dictionary(homePatients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         var neighbors: [BlockID: Set<BlockID>] = [:]
         for block in blocks {
             neighbors[block.id, default: []].formUnion(block.neighbors)
@@ -186,6 +191,8 @@ public struct Member: Hashable, Sendable {
     public var unavailable: [Absence]
     public var avoid: [Absence]
     public var history: History
+    /// At most this many home-care patients as their deputy (nil: no cap; physicians only).
+    public var maxDeputyPatients: Int? = nil
 }
 
 /// Duties and points already served this fiscal year.
@@ -410,4 +417,26 @@ public struct RespiteRequest: Hashable, Sendable {
     public var latest: CivilDate
     /// 1–3 (3 most urgent).
     public var priority: Int
+}
+
+/// A home-care patient (在宅患者) of the deputy designation (SPEC section 4b). Patients are
+/// known by id only: the format has no place for a name.
+public struct HomePatient: Hashable, Sendable {
+    public var id: HomePatientID
+    /// The attending physician (主治医).
+    public var attending: MemberID
+    /// Where the patient lives (default: the attending's clinic's block).
+    public var block: BlockID
+    /// Skills the deputy must have (e.g. "eol").
+    public var requires: Set<String>
+    /// The deputy of the last period, for continuity.
+    public var previous: MemberID?
+
+    public init(id: HomePatientID, attending: MemberID, block: BlockID, requires: Set<String> = [], previous: MemberID? = nil) {
+        self.id = id
+        self.attending = attending
+        self.block = block
+        self.requires = requires
+        self.previous = previous
+    }
 }

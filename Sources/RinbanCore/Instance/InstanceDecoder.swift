@@ -34,7 +34,7 @@ public enum InstanceDecoder {
 }
 
 private let topKeys = ["format", "association", "period", "calendar", "blocks", "clinics", "physicians", "stations",
-                       "shifts", "duties", "rules", "pins", "weights", "loadSharing", "beds"]
+                       "shifts", "duties", "rules", "pins", "weights", "loadSharing", "beds", "deputies"]
 private let memberKeys = ["id", "name", "skills", "share", "maxDuties", "unavailable", "avoid", "history"]
 private let ruleKeys = ["maxDutiesPerDate", "minDaysBetween", "spreadDays"]
 
@@ -98,13 +98,15 @@ private struct Reader {
         let pins = pinList.compactMap { decodePin($0.0, $0.1, duties: duties) }
         let items = decodeItems(top, stations: stationPairs.map(\.station))
         let (hospitals, patients, respite) = decodeBeds(top)
+        let homePatients = decodeDeputies(top, physicians: physicians)
 
         guard !issues.hasErrors, let period else { return nil }
         let instance = Instance(
             association: association, period: period, calendar: calendar, blocks: blocks, clinics: clinics,
             members: physicians + stationPairs.map(\.member), stations: stationPairs.map(\.station), shifts: shifts,
             duties: duties, rules: rules, pins: pins, weights: weights, loadSharingItems: items.map(\.item),
-            hospitals: hospitals, patients: patients.map(\.patient), respiteRequests: respite)
+            hospitals: hospitals, patients: patients.map(\.patient), respiteRequests: respite,
+            homePatients: homePatients.map(\.patient))
         let slots = SlotTable(instance: instance)
         let eligibility = EligibilityIndex(instance: instance, slots: slots)
 
@@ -112,6 +114,7 @@ private struct Reader {
         checkItems(instance, items)
         checkPatients(instance, patients)
         checkRespite(instance, respite)
+        checkHomePatients(instance, homePatients)
         return (instance, slots, eligibility)
     }
 
@@ -287,19 +290,26 @@ private struct Reader {
     }
 
     mutating func decodePhysician(_ node: DocumentNode, _ path: DocumentPath, clinics: [Clinic]) -> Member? {
-        guard let object = issues.object(node, path, allowed: memberKeys + ["clinic"]) else { return nil }
+        guard let object = issues.object(node, path, allowed: memberKeys + ["clinic", "maxDeputyPatients"]) else { return nil }
         let id = issues.identifier(object)
         let clinic: ClinicID? = issues.reference(object, "clinic", kind: "clinic", in: clinicIDs)
         let common = decodeMemberCommon(object, defaultShare: 1)
+        let maxDeputyPatients = issues.integer(object, "maxDeputyPatients", required: false, where: { $0 >= 0 },
+                                               "a whole number ≥ 0")
         guard let id, let clinic, let block = clinics.first(where: { $0.id == clinic })?.block else { return nil }
         return Member(id: MemberID(id), name: issues.name(object, fallback: id), pool: .physicians, clinic: clinic,
                       block: block, skills: common.skills, share: common.share, maxDuties: common.maxDuties,
-                      unavailable: common.unavailable, avoid: common.avoid, history: common.history)
+                      unavailable: common.unavailable, avoid: common.avoid, history: common.history,
+                      maxDeputyPatients: maxDeputyPatients)
     }
 
     mutating func decodeStation(_ node: DocumentNode, _ path: DocumentPath) -> (member: Member, station: Station)? {
-        guard let object = issues.object(node, path, allowed: memberKeys + ["block", "nurses", "capacity", "load"]) else {
-            return nil
+        guard let object = issues.object(
+            node, path, allowed: memberKeys + ["block", "nurses", "capacity", "load", "maxDeputyPatients"])
+        else { return nil }
+        if object.has("maxDeputyPatients") {
+            issues.error(path / "maxDeputyPatients", object["maxDeputyPatients"]?.position,
+                         "only physicians can be deputies of home-care patients: a station takes no maxDeputyPatients")
         }
         let id = issues.identifier(object)
         let block: BlockID? = issues.reference(object, "block", kind: "block", in: blockIDs)
@@ -614,6 +624,82 @@ private struct Reader {
     mutating func checkRespite(_ instance: Instance, _ requests: [RespiteRequest]) {
         if !requests.isEmpty && !instance.hospitals.contains(where: { $0.beds(.respite) > 0 }) {
             issues.warning(.root / "beds" / "respite", nil, "no hospital pledges respite beds: every request will be rejected")
+        }
+    }
+}
+
+// MARK: Patient deputies
+
+extension Reader {
+    /// `deputies.patients` (SPEC section 4b). `attending` and `previous` must name
+    /// physicians; `block` defaults to the attending's clinic's block.
+    mutating func decodeDeputies(_ top: DocumentObject, physicians: [Member])
+        -> [(patient: HomePatient, path: DocumentPath, position: SourcePosition)]
+    {
+        guard let node = top["deputies"],
+              let object = issues.object(node, .root / "deputies", allowed: ["patients"])
+        else { return [] }
+        let physicianIDs = Set(physicians.map(\.id))
+        let blockOf = Dictionary(physicians.map { ($0.id, $0.block) }, uniquingKeysWith: { a, _ in a })
+        var result: [(HomePatient, DocumentPath, SourcePosition)] = []
+        var seen: [String: DocumentPath] = [:]
+        for (patientNode, path) in issues.list(object, "patients") ?? [] {
+            guard let h = issues.object(patientNode, path, allowed: ["id", "attending", "block", "requires", "previous"]) else {
+                continue
+            }
+            let id = issues.identifier(h)
+            if let id, let idNode = h["id"] { issues.unique(id, path / "id", idNode.position, seen: &seen, what: "home-care patient id") }
+            let attending = physicianReference(h, "attending", physicianIDs)
+            var block: BlockID?
+            var blockOK = true
+            if let blockNode = h["block"], !isNull(blockNode) {
+                block = issues.reference(blockNode, path / "block", kind: "block", in: blockIDs)
+                blockOK = block != nil
+            }
+            var previous: MemberID?
+            var previousOK = true
+            if let previousNode = h["previous"], !isNull(previousNode) {
+                previous = physicianReference(h, "previous", physicianIDs)
+                previousOK = previous != nil
+            }
+            let requires = issues.stringSet(h, "requires")
+            // An attending whose own entry is invalid has no block; that entry's error says why.
+            guard let id, let attending, blockOK, previousOK, let home = block ?? blockOf[attending] else { continue }
+            result.append((HomePatient(id: HomePatientID(id), attending: attending, block: home, requires: requires,
+                                       previous: previous), path, patientNode.position))
+        }
+        return result
+    }
+
+    /// A reference to a physician, with a hint when it names a station or is a near miss.
+    mutating func physicianReference(_ object: DocumentObject, _ key: String, _ physicians: Set<MemberID>) -> MemberID? {
+        guard let node = issues.required(object, key), let text = issues.identifier(node, object.path / key) else { return nil }
+        let id = MemberID(text)
+        if physicians.contains(id) { return id }
+        var message = "unknown physician \"\(text)\""
+        if stationIDs.contains(id) {
+            message = "\"\(text)\" is a visiting-nurse station; a home-care patient's \(key) is a physician"
+        } else if let near = nearestID(text, in: physicians.map(\.rawValue)) {
+            message += " (did you mean \"\(near)\"?)"
+        }
+        issues.error(object.path / key, node.position, message)
+        return nil
+    }
+
+    /// The id within edit distance 2 of `text`, if exactly one is closest.
+    func nearestID(_ text: String, in ids: [String]) -> String? {
+        let scored = ids.map { ($0, editDistance(text, $0)) }.filter { $0.1 <= 2 }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return scored.filter { $0.1 == best.1 }.count == 1 ? best.0 : nil
+    }
+
+    /// A patient nobody can deputise for is valid (SPEC 4b) but draws a warning saying why.
+    mutating func checkHomePatients(_ instance: Instance,
+                                    _ patients: [(patient: HomePatient, path: DocumentPath, position: SourcePosition)])
+    {
+        for (patient, path, position) in patients where instance.eligibleDeputies(for: patient).isEmpty {
+            issues.warning(path, position, "patient \(patient.id) has no eligible deputy and stays without one: "
+                           + instance.whyNoDeputy(for: patient))
         }
     }
 }

@@ -18,6 +18,11 @@ public enum ObjectiveTerm: String, Hashable, Sendable, CaseIterable, Comparable 
     case bedDistance
     case respiteRejected
     case respiteDelay
+    case undeputed
+    case deputyDistance
+    case deputyFairness
+    case deputyChange
+    case deputyGap
 
     /// The weight a term has unless the instance overrides it.
     public var defaultWeight: Double {
@@ -39,6 +44,11 @@ public enum ObjectiveTerm: String, Hashable, Sendable, CaseIterable, Comparable 
         case .bedDistance: return 2
         case .respiteRejected: return 50
         case .respiteDelay: return 1
+        case .undeputed: return 500
+        case .deputyDistance: return 2
+        case .deputyFairness: return 5
+        case .deputyChange: return 10
+        case .deputyGap: return 3
         }
     }
 

@@ -330,6 +330,11 @@ public enum RotaHTML {
         case .bedDistance: return "病院までの距離"
         case .respiteRejected: return "レスパイト入院の不受理"
         case .respiteDelay: return "レスパイト入院の開始の遅れ"
+        case .undeputed: return "副主治医のいない患者"
+        case .deputyDistance: return "副主治医までの距離"
+        case .deputyFairness: return "副主治医の受け持ちの公平性"
+        case .deputyChange: return "前期の副主治医からの変更"
+        case .deputyGap: return "主治医と副主治医が同時に不在の日"
         }
     }
 

@@ -11,13 +11,15 @@ public struct Plan: Sendable, Hashable {
     public var placements: [Placement]
     public var designations: [Designation]
     public var respite: [RespiteBooking]
+    /// The deputy physician of each home-care patient that has one (SPEC section 4b).
+    public var deputies: [DeputyDesignation]
     public var objective: PlanObjective?
     public var solver: SolverReport?
 
     public init(
         period: Period, assignments: [Assignment] = [], uncovered: [UncoveredSlot] = [], placements: [Placement] = [],
-        designations: [Designation] = [], respite: [RespiteBooking] = [], objective: PlanObjective? = nil,
-        solver: SolverReport? = nil
+        designations: [Designation] = [], respite: [RespiteBooking] = [], deputies: [DeputyDesignation] = [],
+        objective: PlanObjective? = nil, solver: SolverReport? = nil
     ) {
         self.period = period
         self.assignments = assignments
@@ -25,6 +27,7 @@ public struct Plan: Sendable, Hashable {
         self.placements = placements
         self.designations = designations
         self.respite = respite
+        self.deputies = deputies
         self.objective = objective
         self.solver = solver
     }
@@ -82,6 +85,17 @@ public struct RespiteBooking: Hashable, Sendable {
         self.request = request
         self.hospital = hospital
         self.start = start
+    }
+}
+
+/// The deputy physician (副主治医) named for a home-care patient.
+public struct DeputyDesignation: Hashable, Sendable {
+    public var patient: HomePatientID
+    public var deputy: MemberID
+
+    public init(patient: HomePatientID, deputy: MemberID) {
+        self.patient = patient
+        self.deputy = deputy
     }
 }
 

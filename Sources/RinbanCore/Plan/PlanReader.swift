@@ -8,7 +8,7 @@
 public enum PlanReader {
     /// Keys a plan may have at its top level.
     static let topKeys = ["format", "period", "assignments", "uncovered", "placements", "designations", "respite",
-                          "objective", "solver"]
+                          "deputies", "objective", "solver"]
 
     /// Validates a parsed document and builds the plan.
     /// - Throws: ``InputError`` listing every problem.
@@ -53,11 +53,14 @@ private struct PlanDocumentReader {
         let placements = entries(top, "placements", required: true) { $0.decodePlacement($1, $2) }
         let designations = entries(top, "designations", required: true) { $0.decodeDesignation($1, $2) }
         let respite = entries(top, "respite", required: true) { $0.decodeBooking($1, $2) }
+        // Optional: plans written before patient deputies existed have no such list.
+        let deputies = entries(top, "deputies", required: false) { $0.decodeDeputy($1, $2) }
         let objective = top["objective"].flatMap { decodeObjective($0) }
         let solver = top["solver"].flatMap { decodeSolver($0) }
         guard let period, !issues.hasErrors else { return nil }
         return Plan(period: period, assignments: assignments, uncovered: uncovered, placements: placements,
-                    designations: designations, respite: respite, objective: objective, solver: solver)
+                    designations: designations, respite: respite, deputies: deputies, objective: objective,
+                    solver: solver)
     }
 
     /// The decoded elements of the list at `key` (an element with problems is left out and reported).
@@ -134,6 +137,14 @@ private struct PlanDocumentReader {
         let start = issues.date(object, "start", required: true)
         guard let request, let hospital, let start else { return nil }
         return RespiteBooking(request: RespiteID(request), hospital: HospitalID(hospital), start: start)
+    }
+
+    mutating func decodeDeputy(_ node: DocumentNode, _ path: DocumentPath) -> DeputyDesignation? {
+        guard let object = issues.object(node, path, allowed: ["patient", "deputy"]) else { return nil }
+        let patient = issues.identifier(object, "patient")
+        let deputy = issues.identifier(object, "deputy")
+        guard let patient, let deputy else { return nil }
+        return DeputyDesignation(patient: HomePatientID(patient), deputy: MemberID(deputy))
     }
 
     /// `objective`: a total and the unweighted terms, keyed by the names of SPEC section 5.

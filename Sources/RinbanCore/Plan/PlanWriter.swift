@@ -35,6 +35,10 @@ public enum PlanWriter {
         out += list("respite", plan.respite) { r in
             [("request", string(r.request.rawValue)), ("hospital", string(r.hospital.rawValue)), ("start", string(r.start.iso))]
         }
+        out += ",\n"
+        out += list("deputies", plan.deputies) { d in
+            [("patient", string(d.patient.rawValue)), ("deputy", string(d.deputy.rawValue))]
+        }
         if let objective = plan.objective {
             out += ",\n  \"objective\": {\n    \"total\": \(number(objective.total)),\n    \"terms\": {"
             let terms = ObjectiveTerm.allCases.compactMap { term in objective.terms[term].map { (term, $0) } }

@@ -1,0 +1,83 @@
+import RinbanCore
+
+extension DeputyProblem {
+    /// A designation by construction and improvement, always within the caps.
+    ///
+    /// Patients with the fewest candidates go first, each to the candidate whose choice
+    /// raises the weighted objective least (distance, both-absent dates, continuity and the
+    /// fairness change); then single-patient moves (to another candidate, or to none) are
+    /// made while one lowers the objective. O(passes × patients × candidates).
+    ///
+    /// - Parameters:
+    ///   - fixed: patients whose deputy is given (pinned or kept); never moved.
+    ///   - start: a previous choice to begin from (entries that are not candidates, or that
+    ///     would break a cap, are dropped).
+    public func greedy(fixed: [Int: MemberIndex] = [:], start: [MemberIndex?]? = nil) -> [MemberIndex?] {
+        var state = DeputyChoiceState(problem: self)
+        for (h, q) in fixed.sorted(by: { $0.key < $1.key }) { state.set(h, q) }
+        if let start {
+            for (h, q) in start.enumerated() where fixed[h] == nil {
+                if let q, candidate(h, q) != nil, state.count[q, default: 0] < cap(q) { state.set(h, q) }
+            }
+        }
+        let open = candidates.indices.filter { fixed[$0] == nil && state.deputy[$0] == nil }
+            .sorted { candidates[$0].count != candidates[$1].count ? candidates[$0].count < candidates[$1].count : $0 < $1 }
+        for h in open {
+            var best: (cost: Double, member: MemberIndex)?
+            for c in candidates[h] where state.count[c.member, default: 0] < cap(c.member) {
+                let cost = linearCost(c) + state.fairnessChange(c.member, by: 1)
+                if best == nil || cost < best!.cost - 1e-12 { best = (cost, c.member) }
+            }
+            if let best, best.cost < 0 { state.set(h, best.member) }
+        }
+        // Single-patient moves until none improves (a few passes in practice).
+        for _ in 0..<50 {
+            var improved = false
+            for h in candidates.indices where fixed[h] == nil {
+                let current = state.deputy[h]
+                let now = current.map { linearCost(candidate(h, $0)!) } ?? 0
+                var best: (delta: Double, member: MemberIndex?)?
+                let options: [MemberIndex?] = candidates[h].map(\.member) + [nil]
+                for q in options where q != current {
+                    if let q, state.count[q, default: 0] >= cap(q) { continue }
+                    var delta = (q.map { linearCost(candidate(h, $0)!) } ?? 0) - now
+                    if let current { delta += state.fairnessChange(current, by: -1) }
+                    if let q { delta += state.fairnessChange(q, by: 1) }
+                    if delta < -1e-9, best == nil || delta < best!.delta { best = (delta, q) }
+                }
+                if let best {
+                    state.set(h, best.member)
+                    improved = true
+                }
+            }
+            if !improved { break }
+        }
+        return state.deputy
+    }
+}
+
+/// A designation being built: each patient's deputy and each physician's count.
+struct DeputyChoiceState {
+    let problem: DeputyProblem
+    var deputy: [MemberIndex?]
+    var count: [MemberIndex: Int] = [:]
+
+    init(problem: DeputyProblem) {
+        self.problem = problem
+        deputy = [MemberIndex?](repeating: nil, count: problem.patientCount)
+    }
+
+    /// Gives patient h the deputy q (nil: none).
+    mutating func set(_ h: Int, _ q: MemberIndex?) {
+        if let old = deputy[h] { count[old, default: 0] -= 1 }
+        deputy[h] = q
+        if let q { count[q, default: 0] += 1 }
+    }
+
+    /// Weighted change of `deputyFairness` when q's count changes by `step`.
+    func fairnessChange(_ q: MemberIndex, by step: Int) -> Double {
+        guard problem.fairnessCounts, let t = problem.target[q] else { return 0 }
+        let n = Double(count[q] ?? 0)
+        return problem.weights[.deputyFairness] * (abs(n + Double(step) - t) - abs(n - t))
+    }
+}
