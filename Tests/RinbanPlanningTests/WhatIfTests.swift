@@ -53,7 +53,7 @@ struct WhatIfTests {
     func oneAbsence(engine: RotaEngine) throws {
         let (original, changed) = try changedFourNights(p2Away)
         let base = published(original.instance)
-        let outcome = try WhatIfPlanning.plan(changed.loaded, published: base,
+        let outcome = try planWhatIf(changed.loaded, published: base,
                                               options: RotaPlanOptions(engine: engine, timeLimit: 10),
                                               backend: GLPKBackend())
         let expected = base.assignments.map { a in
@@ -127,13 +127,13 @@ struct WhatIfTests {
         let document = try DocumentReader.read(contentsOf: tinyPath).node
         let change = try ChangeSet.parse(DocumentReader.parse(Array(#"{ "format": "rinban-change/1", "changes": [ { "change": "unavailable", "member": "p05", "date": "2027-01-05" } ] }"#.utf8), format: .json))
         let changed = try change.apply(to: document)
-        let kept = try WhatIfPlanning.plan(changed.loaded, published: base, options: RotaPlanOptions(engine: .glpk, timeLimit: 5),
+        let kept = try planWhatIf(changed.loaded, published: base, options: RotaPlanOptions(engine: .glpk, timeLimit: 5),
                                            replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds,
                                            backend: GLPKBackend())
         #expect(Set(kept.plan.designations) == Set(base.designations))
         #expect(Set(kept.plan.placements) == Set(base.placements))
         // When beds are concerned, the better designations are found.
-        let replanned = try WhatIfPlanning.plan(changed.loaded, published: base, options: RotaPlanOptions(engine: .glpk, timeLimit: 5),
+        let replanned = try planWhatIf(changed.loaded, published: base, options: RotaPlanOptions(engine: .glpk, timeLimit: 5),
                                                 replanLoadSharing: false, replanBeds: true, backend: GLPKBackend())
         let before = Evaluator(changed.loaded).evaluate(kept.plan, baseline: base)
         let after = Evaluator(changed.loaded).evaluate(replanned.plan, baseline: base)
@@ -164,7 +164,7 @@ struct TokushimaWhatIfTests {
 
         let change = try ChangeSet.load(contentsOf: Self.root.appendingPathComponent("examples/harada-away.yaml").path)
         let changed = try change.apply(to: document, instanceFile: instance)
-        let outcome = try WhatIfPlanning.plan(changed.loaded, published: published, options: RotaPlanOptions(engine: .glpk, timeLimit: 20),
+        let outcome = try planWhatIf(changed.loaded, published: published, options: RotaPlanOptions(engine: .glpk, timeLimit: 20),
                                               replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds,
                                               backend: GLPKBackend())
         let diff = PlanDiff(before: published, on: original, after: outcome.plan, on: changed.loaded)

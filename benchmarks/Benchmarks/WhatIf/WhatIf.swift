@@ -3,7 +3,7 @@
 //   whatif glpk / greedy   `rinban whatif` on the Tokushima month: the published plan in
 //                          examples/tokushima-2026-12.published.json (proven optimal) and one
 //                          absence, examples/harada-away.yaml (Dr. 原田 away 10–12 December).
-//                          One iteration = WhatIfPlanning.plan (rota problem with the baseline,
+//                          One iteration = MonthPlanner.plan (rota problem with the baseline,
 //                          load sharing and beds, greedy from the published rota, then GLPK).
 //   cover                  `rinban cover` on the largest bundled instance (city-300-2027-09,
 //                          487 physicians): tonight's member of one slot falls ill. One
@@ -86,9 +86,10 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("whatif \(engine.rawValue) tokushima one absence", configuration: configuration, closure: { benchmark in
             let f = whatIfFixture
             for _ in benchmark.scaledIterations {
-                let outcome = try WhatIfPlanning.plan(
-                    f.changed, published: f.published, options: RotaPlanOptions(engine: engine, timeLimit: 10),
-                    replanLoadSharing: f.touchesLoadSharing, replanBeds: f.touchesBeds, backend: GLPKBackend())
+                let scope = WhatIfScope(replanLoadSharing: f.touchesLoadSharing, replanBeds: f.touchesBeds)
+                let outcome = try MonthPlanner.plan(
+                    f.changed, MonthPlanRequest(options: RotaPlanOptions(engine: engine, timeLimit: 10), baseline: f.published,
+                                                whatIf: scope), backend: GLPKBackend())
                 blackHole(outcome)
             }
         }, setup: { _ = whatIfFixture.published })
