@@ -295,8 +295,10 @@ def plans(limit):
     done = run(["benchmarks/plan-table.sh", str(limit)], check=False)
     lines = [f"### Planning the bundled instances: `benchmarks/plan-table.sh {limit}`", "",
              f"`rinban plan --engine E --time-limit {limit}` on every bundled instance, each plan checked by "
-             "`rinban score` (column *score*). *objective* and *bound* cover every term (rota, load sharing, "
-             "beds); *seconds* is the whole run; *peak RSS* is the process's (`/usr/bin/time`).", ""]
+             "`rinban score` and the independent checker `../shared/tools/rinban_check.py` (column *score*). "
+             "*objective* and *bound* cover every term (rota, load sharing, beds, deputies); *seconds* is the whole "
+             "run; *deputies* is the deputy program's status and solver time; *peak RSS* is the process's "
+             "(`/usr/bin/time`).", ""]
     lines += done.stdout.strip().splitlines()
     if done.returncode != 0:
         lines += ["", f"**{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'plan-table.sh failed'}**"]
@@ -351,21 +353,40 @@ def peer(limit):
     python = highs_python()
     run(["swift", "build", "-c", "release", "--product", "rinban"])
     rinban = os.path.join(ROOT, ".build", "release", "rinban")
+    versions = set()
     lines = ["### Peer comparison: the same rota model in HiGHS and in glpsol", "",
-             "Each instance's whole rota program (rota terms only; load sharing and beds are separate, small "
-             "programs) exported with `rinban plan INSTANCE --only rota --engine greedy --export-model M.mps`, "
+             "Each instance's whole rota program (rota terms only; load sharing, beds and deputies are separate, "
+             "small programs) exported with `rinban plan INSTANCE --only rota --engine greedy --export-model M.mps`, "
              f"then solved cold (no start) with a {limit} s limit by HiGHS (highspy, one thread) and by "
              "GLPK's own `glpsol --freemps M.mps`. Wall-clock seconds include reading the file.", "",
              "| instance | columns | rows | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|"]
-    highs_version = None
+    lines += peer_rows(rinban, python, "rota", limit, versions, lambda path: True)
+    lines += ["", "### Peer comparison: the patient deputies' program", "",
+              "The deputy designation of every instance with home-care patients, exported with "
+              "`rinban plan INSTANCE --only deputies --engine greedy --export-model M.mps` and solved the same way; "
+              "*rinban* is `rinban plan --only deputies` (GLPK from the greedy designation), its time as the "
+              "progress line reports it.", "",
+              "| instance | columns | rows | rinban | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|---|"]
+    lines += peer_rows(rinban, python, "deputies", limit, versions,
+                       lambda path: "deputies" in json.load(open(path)))
+    if versions:
+        lines += ["", f"HiGHS version: {', '.join(sorted(versions))}."]
+    return lines + [""], False
+
+
+def peer_rows(rinban, python, part, limit, versions, wanted):
+    """One Markdown row per bundled instance: the exported program of `part` in HiGHS and glpsol."""
+    lines = []
     with tempfile.TemporaryDirectory() as tmp:
         for instance in sorted(glob.glob(os.path.join(ROOT, "instances", "*.json"))):
+            if not wanted(instance):
+                continue
             name = os.path.basename(instance)[:-5]
             mps = os.path.join(tmp, name + ".mps")
-            run([rinban, "plan", instance, "-o", os.path.join(tmp, name + ".plan.json"), "--only", "rota",
+            run([rinban, "plan", instance, "-o", os.path.join(tmp, name + ".plan.json"), "--only", part,
                  "--engine", "greedy", "--quiet", "--export-model", mps], check=False)
             if not os.path.exists(mps):
-                lines.append(f"| {name} | | | export failed | |")
+                lines.append(f"| {name} | | | export failed | |" + (" |" if part != "rota" else ""))
                 continue
             columns, rows = mps_size(mps)
             h = None
@@ -373,13 +394,26 @@ def peer(limit):
                 done = run([python, os.path.join(HERE, "peer-compare.py"), "--json", str(limit), mps], check=False)
                 if done.returncode == 0 and done.stdout.strip():
                     h = json.loads(done.stdout.strip().splitlines()[-1])
-                    highs_version = h.pop("solver")
+                    versions.add(h.pop("solver"))
             g = glpsol(mps, limit) if shutil.which("glpsol") else None
-            lines.append(f"| {name} | {columns:,} | {rows:,} | {peer_cell(h) if python else 'HiGHS not installed'} "
-                         f"| {peer_cell(g) if g else 'glpsol not installed (apt-get install glpk-utils)'} |")
-    if highs_version:
-        lines += ["", f"HiGHS version: {highs_version}."]
-    return lines + [""], False
+            cells = [name, f"{columns:,}", f"{rows:,}"]
+            if part != "rota":
+                cells.append(own_deputies(rinban, instance, tmp, limit))
+            cells += [peer_cell(h) if python else "HiGHS not installed",
+                      peer_cell(g) if g else "glpsol not installed (apt-get install glpk-utils)"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def own_deputies(rinban, instance, tmp, limit):
+    """rinban's own deputies solve: the progress line of `plan --only deputies`."""
+    done = run([rinban, "plan", instance, "-o", os.path.join(tmp, "own.plan.json"), "--only", "deputies",
+                "--time-limit", str(limit)], check=False)
+    for line in done.stderr.splitlines():
+        m = re.search(r"deputies\s+objective (\S+)\s+bound (\S+)\s+(optimal|open) in (\S+) s", line)
+        if m:
+            return f"{m.group(3)} {float(m.group(1)):.2f} in {float(m.group(4)):.3f} s"
+    return "no result"
 
 
 def mps_size(path):

@@ -93,10 +93,10 @@ public enum MonthPlanner {
         let deputyBudget = request.only == .deputies ? total * 0.9 : min(10, total / 20)
         let deputies = try planDeputies(deputyProblem, request, solve: solves(.deputies), timeLimit: deputyBudget,
                                         backend: backend)
-        if solves(.deputies) {
-            options.progress?(String(format: "%7.1f s  deputies       objective %.4f  bound %.4f%@", elapsed(),
+        if solves(.deputies), !instance.homePatients.isEmpty {
+            options.progress?(String(format: "%7.1f s  deputies       objective %.4f  bound %.4f  %@ in %.3f s", elapsed(),
                                      deputyProblem.weightedTotal(deputies.deputy), deputies.bound,
-                                     deputies.optimal ? "  (optimal)" : ""))
+                                     deputies.optimal ? "optimal" : "open", deputies.seconds))
         }
 
         // Load sharing and beds.

@@ -7,6 +7,9 @@
 //   rota model      RotaFormulation over the whole rota (every pair free except the pinned ones)
 //   GLPK cold       branch-and-cut on that model with no start, 20 s limit (gap 1e-6)
 //   GLPK warm       the same from the greedy plan (what `--engine glpk` does)
+//   deputies greedy DeputyProblem + its greedy designation (instances with home-care patients)
+//   deputies GLPK   the deputy program from the greedy designation, 20 s limit (what `plan` does);
+//                   its wall clock with gap 0 is the time to proven optimality
 //
 // The solves record custom metrics besides wall clock and peak memory:
 //   first incumbent (ms)   when GLPK's own search first found an integer solution (cold runs;
@@ -103,6 +106,17 @@ func solveRota(_ benchmark: Benchmark, _ fixture: BundledFixture, warm: Bool) th
     }
 }
 
+/// Solves the deputy designation once, as `rinban plan` does, and records the custom metrics.
+func solveDeputies(_ benchmark: Benchmark, _ fixture: BundledFixture) throws {
+    benchmark.startMeasurement()
+    let problem = DeputyProblem(instance: fixture.loaded.instance)
+    let outcome = try DeputyPlanner(problem: problem, backend: GLPKBackend()).plan(timeLimit: solveLimit)
+    benchmark.stopMeasurement()
+    let total = problem.weightedTotal(outcome.deputy)
+    benchmark.measurement(gapAtEnd, Int(((total - outcome.bound) / max(abs(total), 1) * 10_000).rounded()))
+    benchmark.measurement(objectiveTimes100, Int((total * 100).rounded()))
+}
+
 let benchmarks: @Sendable () -> Void = {
     let quick = Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
@@ -142,6 +156,14 @@ let benchmarks: @Sendable () -> Void = {
         }, setup: { _ = fixture(name) })
         Benchmark("GLPK warm \(name)", configuration: solve, closure: { benchmark in
             try solveRota(benchmark, fixture(name), warm: true)
+        }, setup: { _ = fixture(name) })
+        guard !fixture(name).loaded.instance.homePatients.isEmpty else { continue }
+        Benchmark("deputies greedy \(name)", configuration: quick, closure: { benchmark in
+            let instance = fixture(name).loaded.instance
+            for _ in benchmark.scaledIterations { blackHole(DeputyProblem(instance: instance).greedy()) }
+        }, setup: { _ = fixture(name) })
+        Benchmark("deputies GLPK \(name)", configuration: solve, closure: { benchmark in
+            try solveDeputies(benchmark, fixture(name))
         }, setup: { _ = fixture(name) })
     }
 }
