@@ -131,6 +131,19 @@ public struct DeputyProblem: Sendable {
         return deputy
     }
 
+    /// Why patient `h` has no deputy in `deputy` (for people): nobody eligible (and why),
+    /// or how many eligible physicians are at their cap.
+    public func whyUndeputed(_ h: Int, in deputy: [MemberIndex?]) -> String {
+        let patient = instance.homePatients[h]
+        guard !candidates[h].isEmpty else { return "no eligible physician: " + instance.whyNoDeputy(for: patient) }
+        var count: [MemberIndex: Int] = [:]
+        for q in deputy.compactMap({ $0 }) { count[q, default: 0] += 1 }
+        let full = candidates[h].filter { (count[$0.member] ?? 0) >= cap($0.member) }.count
+        let n = candidates[h].count
+        return full == n ? "all \(n) eligible physician\(n == 1 ? " is" : "s are") at their maxDeputyPatients"
+            : "\(n) eligible, \(full) at their maxDeputyPatients; leaving it open was cheaper (check the weights)"
+    }
+
     /// The cap of a physician (Int.max without one).
     func cap(_ q: MemberIndex) -> Int { instance.members[q].maxDeputyPatients ?? Int.max }
 }

@@ -79,6 +79,15 @@ struct PlanCommand: ParsableCommand {
             if let csv { try RotaCSV.write(loaded: loaded, plan: plan, to: csv) }
             if let html { try RotaHTML.write(loaded: loaded, plan: plan, to: html) }
             if let ics { _ = try RotaICS.write(loaded: loaded, plan: plan, stamp: calendarStamp(), toDirectory: ics) }
+            let deputyProblem = DeputyProblem(instance: loaded.instance)
+            let deputy = outcome.deputies.deputy
+            let undeputed = deputy.indices.filter { deputy[$0] == nil }
+            if !undeputed.isEmpty {
+                printError("\(undeputed.count) home-care patient\(undeputed.count == 1 ? "" : "s") without a deputy:")
+                for h in undeputed {
+                    printError("  \(loaded.instance.homePatients[h].id): \(deputyProblem.whyUndeputed(h, in: deputy))")
+                }
+            }
             let open = plan.uncovered
             let solver = plan.solver ?? outcome.rota.report
             printError("plan written to \(output): objective \(formatNumber(plan.objective?.total ?? 0)), "
