@@ -3,7 +3,7 @@
 
     benchmarks/report.py                   # everything, 60 s per plan and per peer solve (~45 min)
     benchmarks/report.py --time-limit 10   # the same with shorter limits (a quick look)
-    benchmarks/report.py --only suite      # one part: machine, suite, plans or peer
+    benchmarks/report.py --only suite      # one part: machine, suite, plans, peer or deputies
     benchmarks/report.py --stdout          # print the section instead of writing README.md
 
 Parts, in order:
@@ -12,6 +12,8 @@ Parts, in order:
   plans    benchmarks/plan-table.sh: every bundled instance × engine, each plan scored
   peer     each bundled instance's rota model exported as MPS, solved by HiGHS (highspy,
            installed into benchmarks/.venv from PyPI when missing) and by glpsol, cold
+  deputies the patient-deputy program of every bundled instance that has one: rinban's own
+           solve (time to proven optimality) against HiGHS and glpsol on the exported model
 
 The measured section of README.md lies between the lines `<!-- report:begin -->` and
 `<!-- report:end -->`; everything else in the file is left as it is. With --only, the
@@ -36,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 README = os.path.join(HERE, "README.md")
 BEGIN, END = "<!-- report:begin -->", "<!-- report:end -->"
-PARTS = ["machine", "suite", "plans", "peer"]
+PARTS = ["machine", "suite", "plans", "peer", "deputies"]
 
 
 def env_with_swift():
@@ -361,12 +363,23 @@ def peer(limit):
              "GLPK's own `glpsol --freemps M.mps`. Wall-clock seconds include reading the file.", "",
              "| instance | columns | rows | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|"]
     lines += peer_rows(rinban, python, "rota", limit, versions, lambda path: True)
-    lines += ["", "### Peer comparison: the patient deputies' program", "",
-              "The deputy designation of every instance with home-care patients, exported with "
-              "`rinban plan INSTANCE --only deputies --engine greedy --export-model M.mps` and solved the same way; "
-              "*rinban* is `rinban plan --only deputies` (GLPK from the greedy designation), its time as the "
-              "progress line reports it.", "",
-              "| instance | columns | rows | rinban | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|---|"]
+    if versions:
+        lines += ["", f"HiGHS version: {', '.join(sorted(versions))}."]
+    return lines + [""], False
+
+
+def deputies(limit):
+    python = highs_python()
+    run(["swift", "build", "-c", "release", "--product", "rinban"])
+    rinban = os.path.join(ROOT, ".build", "release", "rinban")
+    versions = set()
+    lines = ["### Patient deputies: rinban, HiGHS and glpsol on the deputy program", "",
+             "Every bundled instance with home-care patients. *rinban* is `rinban plan INSTANCE --only deputies` "
+             "(the greedy designation, then GLPK from it) with the solver time its progress line reports; the same "
+             "program exported with `--only deputies --engine greedy --export-model M.mps` is solved cold with a "
+             f"{limit} s limit by HiGHS (highspy, one thread) and by `glpsol --freemps M.mps` (wall clock including "
+             "reading the file).", "",
+             "| instance | columns | rows | rinban | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|---|"]
     lines += peer_rows(rinban, python, "deputies", limit, versions,
                        lambda path: "deputies" in json.load(open(path)))
     if versions:
@@ -476,7 +489,8 @@ def main():
     for part in wanted:
         if part == "machine":
             continue
-        lines, bad = {"suite": suite, "plans": lambda: plans(limit), "peer": lambda: peer(limit)}[part]()
+        lines, bad = {"suite": suite, "plans": lambda: plans(limit), "peer": lambda: peer(limit),
+                      "deputies": lambda: deputies(limit)}[part]()
         parts[part] = "\n".join(lines).strip("\n")
         failed |= bad
     if args.stdout:
