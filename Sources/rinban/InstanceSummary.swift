@@ -5,6 +5,8 @@ struct InstanceSummary {
     let loaded: LoadedInstance
     let tightest: Int
     let file: String
+    /// How many home-care patients with the fewest eligible deputies to list.
+    var fewestDeputies = 10
 
     var text: String {
         let instance = loaded.instance
@@ -35,6 +37,7 @@ struct InstanceSummary {
             lines.append("sharing   \(instance.loadSharingItems.count) load-sharing items; \(instance.hospitals.count) hospitals, "
                          + "\(instance.patients.count) registered patients, \(instance.respiteRequests.count) respite requests")
         }
+        lines += deputyPoolLines()
 
         lines.append("")
         lines.append("slots per duty and day type (slots / total demand)")
@@ -63,6 +66,8 @@ struct InstanceSummary {
             }
         }
 
+        lines += deputyEligibilityLines()
+
         let precheck = FeasibilityPrecheck(loaded: loaded)
         var warnings = loaded.warnings.map(\.description)
         for short in precheck.shortSlots {
@@ -82,6 +87,104 @@ struct InstanceSummary {
             lines += warnings.map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The home-care patients and the deputy pool (SPEC section 4b), under the network line:
+    ///
+    ///     deputies  5 home-care patients: 2 require "eol", 1 requires "pediatric"; 1 with a previous deputy
+    ///               7 physicians in the deputy pool (Σ share 6.5: 0.77 patients per unit of share); caps: p05 1
+    ///               not in the pool: p03 (maxDeputyPatients 0), p08 (share 0)
+    ///
+    /// Nothing without home-care patients.
+    func deputyPoolLines() -> [String] {
+        let instance = loaded.instance
+        let patients = instance.homePatients
+        guard !patients.isEmpty else { return [] }
+        var skills: [String: Int] = [:]
+        for patient in patients {
+            for skill in patient.requires { skills[skill, default: 0] += 1 }
+        }
+        var first = "deputies  \(patients.count) home-care patient\(patients.count == 1 ? "" : "s")"
+        if !skills.isEmpty {
+            first += ": " + skills.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.value) require\($0.value == 1 ? "s" : "") \"\($0.key)\"" }.joined(separator: ", ")
+        }
+        let previous = patients.filter { $0.previous != nil }.count
+        if previous > 0 { first += "; \(previous) with a previous deputy" }
+        var lines = [first]
+
+        let pool = instance.deputyPool
+        let shares = pool.reduce(0) { $0 + instance.members[$1].share }
+        var second = "          \(pool.count) physician\(pool.count == 1 ? "" : "s") in the deputy pool"
+        if shares > 0 {
+            second += " (Σ share \(formatNumber(shares)): \(String(format: "%.2f", Double(patients.count) / shares)) "
+                + "patients per unit of share)"
+        }
+        let capped = pool.filter { instance.members[$0].maxDeputyPatients != nil }
+        if !capped.isEmpty {
+            second += "; capped: " + capped.map { "\(instance.members[$0].id) at \(instance.members[$0].maxDeputyPatients!)" }
+                .joined(separator: ", ")
+            if capped.count == pool.count {
+                let room = capped.reduce(0) { $0 + instance.members[$1].maxDeputyPatients! }
+                if room < patients.count {
+                    second += " (every physician capped: at most \(room) of the \(patients.count) patients can have a deputy)"
+                }
+            }
+        }
+        lines.append(second)
+        let outside = instance.members.indices.filter { instance.members[$0].pool == .physicians && !instance.takesDeputies($0) }
+        if !outside.isEmpty {
+            lines.append("          not in the pool: " + outside.map { q in
+                let m = instance.members[q]
+                return "\(m.id) (\(m.share > 0 ? "maxDeputyPatients 0" : "share 0"))"
+            }.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    /// How many physicians are eligible as deputy of each home-care patient: min, median, max,
+    /// a histogram, the patients with none, and the patients with the fewest, fewest first.
+    func deputyEligibilityLines() -> [String] {
+        let instance = loaded.instance
+        let patients = instance.homePatients
+        guard !patients.isEmpty else { return [] }
+        let eligible = patients.map { instance.eligibleDeputies(for: $0) }
+        let counts = eligible.map(\.count).sorted()
+        let middle = counts.count / 2
+        let median = counts.count % 2 == 1 ? Double(counts[middle]) : Double(counts[middle - 1] + counts[middle]) / 2
+        var lines = ["", "eligible deputies per home-care patient: min \(counts.first!), median \(formatNumber(median)), "
+                     + "max \(counts.last!)"]
+        let buckets: [(String, ClosedRange<Int>)] = [
+            ("0", 0...0), ("1", 1...1), ("2", 2...2), ("3–4", 3...4), ("5–9", 5...9), ("10+", 10...Int.max),
+        ]
+        lines.append("  " + pad("eligible", 10) + buckets.map { lpad($0.0, 6) }.joined())
+        lines.append("  " + pad("patients", 10) + buckets.map { bucket in
+            lpad(String(counts.filter { bucket.1.contains($0) }.count), 6)
+        }.joined())
+        let none = patients.indices.filter { eligible[$0].isEmpty }
+        if !none.isEmpty {
+            lines.append("  \(none.count) patient\(none.count == 1 ? "" : "s") with no eligible deputy (stay\(none.count == 1 ? "s" : "") "
+                         + "without one): " + none.map { patients[$0].id.rawValue }.joined(separator: ", "))
+        }
+        guard fewestDeputies > 0 else { return lines }
+        let ranked = patients.indices.sorted { eligible[$0].count != eligible[$1].count ? eligible[$0].count < eligible[$1].count : $0 < $1 }
+        lines.append("")
+        lines.append("fewest eligible deputies (patient: eligible physicians)")
+        for h in ranked.prefix(fewestDeputies) {
+            let patient = patients[h]
+            var what = "\(patient.id) (attending \(patient.attending), \(blockName(patient.block))"
+            if !patient.requires.isEmpty { what += ", requires \(patient.requires.sorted().joined(separator: ", "))" }
+            what += ")"
+            let who = eligible[h].isEmpty ? "none"
+                : eligible[h].count <= 5 ? eligible[h].map { instance.members[$0].id.rawValue }.joined(separator: ", ") : ""
+            lines.append("  " + pad(what, 44) + lpad(String(eligible[h].count), 3) + (who.isEmpty ? "" : "   " + who))
+        }
+        return lines
+    }
+
+    private func blockName(_ block: BlockID) -> String {
+        let instance = loaded.instance
+        return instance.blockIndex[block].map { instance.blocks[$0].name } ?? block.rawValue
     }
 
     /// `substitute/西部 2027-01-02 (土) night`.

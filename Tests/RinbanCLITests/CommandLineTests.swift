@@ -111,6 +111,63 @@ struct ValidateCommandTests {
         #expect(lines.contains { $0.hasPrefix("  stations[2].capacity (line 39, column ") && $0.hasSuffix("): 0 is out of range: must be > 0 visits per week") })
     }
 
+    @Test("home-care patients: the deputy pool, eligible deputies per patient, the patient nobody can deputise for")
+    func deputies() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = try String(contentsOfFile: tinyInstance, encoding: .utf8)
+        for (old, new) in [
+            ("\"maxDuties\": 3 },", "\"maxDuties\": 3, \"maxDeputyPatients\": 0 },"),
+            ("\"clinic\": \"c04\" },", "\"clinic\": \"c04\", \"maxDeputyPatients\": 1 },"),
+            ("  ]\n  }\n}", """
+                  ]
+                  },
+                  "deputies": { "patients": [
+                    { "id": "h1", "attending": "p02" },
+                    { "id": "h2", "attending": "p07", "requires": ["eol"], "previous": "p06" },
+                    { "id": "h3", "attending": "p04", "block": "south" },
+                    { "id": "h4", "attending": "p09", "requires": ["pediatric"] },
+                    { "id": "h5", "attending": "p01", "requires": ["eol"] }
+                  ] }
+                }
+                """),
+        ] {
+            try #require(text.components(separatedBy: old).count == 2, "\(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let path = dir.appendingPathComponent("deputies.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try runRinban(["validate", path, "--fewest-deputies", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The pool: every physician with share > 0 but 高橋 (p03, cap 0): Σ share 6.5 for 5 patients.
+        let pool = [
+            "deputies  5 home-care patients: 2 require \"eol\", 1 requires \"pediatric\"; 1 with a previous deputy",
+            "          7 physicians in the deputy pool (Σ share 6.5: 0.77 patients per unit of share); capped: p05 at 1",
+            "          not in the pool: p03 (maxDeputyPatients 0), p08 (share 0)",
+        ]
+        let start = try #require(lines.firstIndex(of: pool[0]))
+        #expect(Array(lines[start..<start + 3]) == pool)
+        // Eligible by hand: h1 p01 p04 p05 p06; h2 and h5 p04 p06; h3 p05 p06 p07 p09; h4 nobody
+        // (no physician has "pediatric"). Ties keep the file's order; only three are listed.
+        let counts = [
+            "eligible deputies per home-care patient: min 0, median 2, max 4",
+            "  eligible       0     1     2   3–4   5–9   10+",
+            "  patients       1     0     2     2     0     0",
+            "  1 patient with no eligible deputy (stays without one): h4",
+            "",
+            "fewest eligible deputies (patient: eligible physicians)",
+            "  h4 (attending p09, 南部, requires pediatric)   0   none",
+            "  h2 (attending p07, 南部, requires eol)        2   p04, p06",
+            "  h5 (attending p01, 北部, requires eol)        2   p04, p06",
+            "",
+        ]
+        let first = try #require(lines.firstIndex(of: counts[0]))
+        #expect(Array(lines[first..<min(lines.count, first + counts.count)]) == counts)
+        #expect(lines.contains { $0.hasPrefix("  deputies.patients[3] (line ") && $0.contains("patient h4 has no eligible deputy") })
+    }
+
     @Test("a missing file is invalid input")
     func missingFile() throws {
         let run = try runRinban(["validate", "/nonexistent/instance.json"])

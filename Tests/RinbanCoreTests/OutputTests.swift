@@ -151,8 +151,9 @@ struct RotaCSVTests {
 
 // MARK: - iCalendar
 
-/// An independent RFC 5545 reader, just strict enough to check the calendars.
-private struct ICalendarCheck {
+/// An independent RFC 5545 reader, just strict enough to check the calendars (also used by
+/// the deputy output tests).
+struct ICalendarCheck {
     struct Property {
         var name: String
         var parameters: [String: String]

@@ -1,6 +1,7 @@
 /// The rota as a CSV file for Excel.
 ///
-/// Two tables, and up to three more for load sharing and beds, each after one empty line:
+/// Two tables, up to three more for load sharing and beds and two for patient deputies, each after
+/// one empty line:
 /// 1. the rota: a header row, then one row per date of the period (every date, even one
 ///    with no slot): 日付 (`YYYY-MM-DD`), 曜日 (日…土), 区分 (平日/土曜/休日), 祝日・休日名
 ///    (元日, 振替休日, 指定休日 for an extra holiday; empty otherwise), then one column per
@@ -24,6 +25,16 @@
 /// 5. with table 4, when a hospital pledges respite beds: one row per such hospital with its
 ///    pledged respite beds, then one column per night of the period (headed by the date) with
 ///    the stays the plan books that night. Nights past the period's end are not shown.
+/// 6. only when the instance has home-care patients (`deputies.patients`): one row per
+///    patient, grouped by the clinic of the attending physician (clinics in instance order,
+///    patients in instance order within a clinic): the clinic, the patient's id (patients
+///    have no names in the format), the attending's id and name, the deputy's id, name and
+///    clinic — or 「なし」 and the reason in the last column —, the number of period dates
+///    on which both are whole-day unavailable and those dates (runs of consecutive dates as
+///    `2027-01-04〜2027-01-06`, joined with "、"). The deputy is the one the evaluator counts:
+///    an entry naming an ineligible physician shows as 「なし」 with what is wrong with it.
+/// 7. with table 6: each physician of the deputy pool (instance order): patients n_q, the
+///    fair share t_q = share / Σ share × patients and the difference (see ``DeputyLoadFigures``).
 ///
 /// Format: UTF-8 with a byte-order mark (without it Excel reads the file as Shift_JIS and
 /// garbles the Japanese), CRLF after every row including the last, fields quoted as
@@ -56,6 +67,20 @@ public enum RotaCSV {
 
     /// The fixed header of the respite table (table 5); one column per date follows.
     public static let respiteColumns = ["病院", "レスパイト確保病床数"]
+
+    /// The header of the deputies table (table 6).
+    public static let deputyColumns = [
+        "主治医の診療所", "患者ID", "主治医ID", "主治医", "副主治医ID", "副主治医", "副主治医の診療所", "両者不在の日数",
+        "両者不在の日（主治医・副主治医とも終日不在）", "副主治医なしの理由",
+    ]
+
+    /// What the deputy cells of table 6 hold for a patient without a deputy.
+    public static let noDeputy = "なし"
+
+    /// The header of the deputy load table (table 7).
+    public static let deputyLoadColumns = [
+        "氏名", "ID", "所属", "ブロック", "分担割合", "受け持ち上限", "受け持ち患者数", "目標（公平な受け持ち数）", "差（患者数−目標）",
+    ]
 
     /// The whole file as text, starting with the byte-order mark.
     ///
@@ -124,6 +149,36 @@ public enum RotaCSV {
             }
         }
 
+        let deputies = DeputyTables(loaded: loaded, plan: plan)
+        if deputies.isShown {
+            rows.append([])
+            rows.append(deputyColumns.map(Field.text))
+            for group in deputies.groups {
+                for row in group.patients {
+                    let patient = row.patient
+                    let deputy = row.deputy.map { instance.members[$0] }
+                    rows.append([
+                        .text(group.clinic?.name ?? ""), .text(patient.id.rawValue), .text(patient.attending.rawValue),
+                        .text(RotaText.name(of: patient.attending, in: instance)), .text(deputy?.id.rawValue ?? ""),
+                        .text(deputy?.name ?? noDeputy), .text(deputy.map { RotaText.affiliation(of: $0, in: instance) } ?? ""),
+                        .number(deputy == nil ? "" : String(row.bothAway.count)), .text(dateRuns(row.bothAway)),
+                        .text(row.missingReason ?? ""),
+                    ])
+                }
+            }
+            rows.append([])
+            rows.append(deputyLoadColumns.map(Field.text))
+            for load in deputies.loads {
+                let member = instance.members[load.member]
+                rows.append([
+                    .text(member.name), .text(member.id.rawValue), .text(RotaText.affiliation(of: member, in: instance)),
+                    .text(RotaText.blockName(member.block, in: instance)), .number(RotaText.short(member.share)),
+                    .number(member.maxDeputyPatients.map(String.init) ?? ""), .number(String(load.patients)),
+                    .number(RotaText.fixed(load.target)), .number(RotaText.signed(load.difference)),
+                ])
+            }
+        }
+
         var text = byteOrderMark
         for row in rows {
             text += row.map(\.encoded).joined(separator: ",")
@@ -136,6 +191,12 @@ public enum RotaCSV {
     /// - Throws: ``OutputError`` naming the path.
     public static func write(loaded: LoadedInstance, plan: Plan, to path: String) throws(OutputError) {
         try AtomicFile.write(make(loaded: loaded, plan: plan), to: path)
+    }
+
+    /// `2027-01-04〜2027-01-06、2027-01-09`: runs of consecutive dates, empty for none.
+    static func dateRuns(_ dates: [CivilDate]) -> String {
+        DeputyTables.runs(dates).map { $0.first == $0.last ? $0.first.iso : "\($0.first.iso)〜\($0.last.iso)" }
+            .joined(separator: "、")
     }
 
     /// A cell: text (guarded against formulas) or a number written by this file.

@@ -8,8 +8,13 @@
 /// frame, so it stands out printed in black and white too. Dates of the month outside the
 /// period are greyed, and weeks wholly outside it are left out. After the months: each
 /// member's load against the fair target (see ``MemberLoad``); the station and hospital
-/// tables when the plan places items or designates beds (see ``RotaCSV`` tables 3–5); and,
-/// when the plan carries them, the solver's summary and the objective's terms.
+/// tables when the plan places items or designates beds (see ``RotaCSV`` tables 3–5); when
+/// the instance has home-care patients, the deputies (副主治医): one small table per clinic of
+/// the attending physicians (患者ID, 主治医, 副主治医, 両者不在の日; a patient without a
+/// deputy reads 「なし」 with the reason across the last two columns, highlighted like open
+/// demand; three tables side by side, starting on a new page so the office can hand it out
+/// on its own) and each deputy physician's patients against the fair share (see ``RotaCSV``
+/// tables 6–7); and, when the plan carries them, the solver's summary and the objective's terms.
 ///
 /// Self-contained: UTF-8, inline CSS, no scripts, fonts or images to fetch. Every piece of
 /// text from the instance or the plan is HTML-escaped. Deterministic: the same instance
@@ -26,6 +31,13 @@ public enum RotaHTML {
         let title = (instance.association.map { $0 + " " } ?? "") + "当番表"
         let range = "\(longDate(period.start)) 〜 \(longDate(period.end))"
         let open = grid.cells.joined().reduce(0) { $0 + ($1?.missing ?? 0) }
+        let deputies = DeputyTables(loaded: loaded, plan: plan)
+        var deputyNote = ""
+        if deputies.isShown {
+            deputyNote = deputies.undeputed == 0
+                ? "・副主治医は全員指定"
+                : "・<strong class=\"open-count\">副主治医なし \(deputies.undeputed)名</strong>"
+        }
 
         var html = """
             <!DOCTYPE html>
@@ -42,7 +54,7 @@ public enum RotaHTML {
             <header>
             <h1>\(escape(title))</h1>
             <p class="summary">期間 \(escape(range))（\(period.count)日間）・当番 \(OutputAssignments.distinct(plan).count)件・\
-            \(open == 0 ? "空きなし" : "<strong class=\"open-count\">空き \(open)件</strong>")</p>
+            \(open == 0 ? "空きなし" : "<strong class=\"open-count\">空き \(open)件</strong>")\(deputyNote)</p>
             </header>
 
             """
@@ -51,6 +63,7 @@ public enum RotaHTML {
         }
         html += loadSection(MemberLoads.compute(loaded, plan), instance: instance)
         html += networkSection(NetworkTables(loaded: loaded, plan: plan), instance: instance)
+        html += deputySection(deputies, instance: instance)
         html += solverSection(plan, instance: instance)
         html += "</body>\n</html>\n"
         return html
@@ -258,6 +271,83 @@ public enum RotaHTML {
         return html
     }
 
+    // MARK: - Deputies
+
+    /// Per clinic of the attending physicians a table of its patients; then the deputy pool's
+    /// loads against the fair share (``RotaCSV`` tables 6–7 hold the same figures).
+    private static func deputySection(_ deputies: DeputyTables, instance: Instance) -> String {
+        guard deputies.isShown else { return "" }
+        let patients = deputies.patients.count
+        var html = """
+            <section class="deputies">
+            <h2>副主治医（主治医・副主治医制）</h2>
+            <p class="summary">在宅患者 \(patients)名・副主治医あり \(patients - deputies.undeputed)名・\
+            \(deputies.undeputed == 0 ? "副主治医なし 0名" : "<strong class=\"open-count\">副主治医なし \(deputies.undeputed)名</strong>")・\
+            主治医と副主治医がともに終日不在の日がある患者 \(deputies.withGaps)名</p>
+            <div class="clinics">
+
+            """
+        for group in deputies.groups {
+            html += "<div class=\"clinic\">\n<h3>"
+            if let clinic = group.clinic {
+                html += "\(escape(clinic.name))<span class=\"block\">\(escape(RotaText.blockName(clinic.block, in: instance)))</span>"
+            } else {
+                html += "診療所不明"
+            }
+            html += "</h3>\n<table class=\"loads deputies\">\n"
+            html += "<thead><tr><th>患者ID</th><th>主治医</th><th>副主治医</th><th>両者不在の日</th></tr></thead>\n<tbody>\n"
+            for row in group.patients {
+                html += "<tr><td>\(escape(row.patient.id.rawValue))</td>"
+                html += "<td>\(escape(RotaText.name(of: row.patient.attending, in: instance)))</td>"
+                if let q = row.deputy {
+                    let deputy = instance.members[q]
+                    html += "<td>\(escape(deputy.name))<span class=\"sub\">\(escape(RotaText.affiliation(of: deputy, in: instance)))</span></td>"
+                    html += row.bothAway.isEmpty ? "<td></td>" : "<td class=\"gap\">\(escape(dateRuns(row.bothAway)))</td>"
+                } else {
+                    // The reason takes the dates' column too: there are no dates without a deputy.
+                    html += "<td class=\"none\" colspan=\"2\">\(escape(RotaCSV.noDeputy))"
+                    html += "<span class=\"sub\">\(escape(row.missingReason ?? ""))</span></td>"
+                }
+                html += "</tr>\n"
+            }
+            html += "</tbody>\n</table>\n</div>\n"
+        }
+        html += """
+            </div>
+            <h3>副主治医の受け持ち数と公平な目標</h3>
+            <table class="loads">
+            <thead><tr><th>氏名</th><th>所属</th><th>分担割合</th><th>上限</th><th>受け持ち患者数</th><th>目標</th>\
+            <th>差</th></tr></thead>
+            <tbody>
+
+            """
+        for load in deputies.loads {
+            let member = instance.members[load.member]
+            html += "<tr><td>\(escape(member.name))</td><td>\(escape(RotaText.affiliation(of: member, in: instance)))</td>"
+            html += number(RotaText.short(member.share)) + number(member.maxDeputyPatients.map(String.init))
+            html += number(String(load.patients)) + number(RotaText.fixed(load.target))
+            html += number(RotaText.signed(load.difference), flag: deviationClass(load.difference)) + "</tr>\n"
+        }
+        html += """
+            </tbody>
+            </table>
+            <p class="note">両者不在の日＝主治医と副主治医がともに終日（勤務帯の指定なしで）不在と届けている日。\
+            この日は別の医師による対応を手配してください。目標＝在宅患者の数を、副主治医を受け持つ医師の分担割合で按分した値\
+            （分担割合 0 または受け持ち上限 0 の医師は含みません）。上限の「—」は上限なし。</p>
+            </section>
+
+
+            """
+        return html
+    }
+
+    /// "1月4日(月)〜1月6日(水)、1月9日(土)": runs of consecutive dates.
+    static func dateRuns(_ dates: [CivilDate]) -> String {
+        DeputyTables.runs(dates).map {
+            $0.first == $0.last ? RotaText.monthDay($0.first) : RotaText.monthDay($0.first) + "〜" + RotaText.monthDay($0.last)
+        }.joined(separator: "、")
+    }
+
     // MARK: - Solver
 
     private static func solverSection(_ plan: Plan, instance: Instance) -> String {
@@ -403,9 +493,22 @@ public enum RotaHTML {
             border: 1px solid #777; padding: 0.6mm 1.5mm; }
         table.loads thead th, table.terms thead th, table.facts th { background: #e8e8e8; text-align: left; }
         td.n { text-align: right; font-variant-numeric: tabular-nums; }
-        td.over { color: #b00000; font-weight: bold; }
+        td.over, td.gap { color: #b00000; font-weight: bold; }
         td.under { color: #0b3d91; font-weight: bold; }
         tr { break-inside: avoid; page-break-inside: avoid; }
         p.note { font-size: 8pt; color: #444; max-width: 250mm; }
+        h3 { font-size: 10pt; margin: 1.5mm 0 1mm; }
+        h3 .block { font-weight: normal; color: #555; margin-left: 2mm; font-size: 9pt; }
+        section.deputies { break-before: page; page-break-before: always; }
+        .clinics { display: flex; flex-wrap: wrap; gap: 0 4mm; align-items: flex-start; }
+        .clinic { break-inside: avoid; page-break-inside: avoid; }
+        table.deputies { table-layout: fixed; width: 87mm; }
+        table.deputies th:nth-child(1) { width: 14mm; }
+        table.deputies th:nth-child(2) { width: 20mm; }
+        table.deputies th:nth-child(3) { width: 28mm; }
+        table.deputies td { vertical-align: top; overflow-wrap: anywhere; }
+        table.deputies .sub { display: block; font-size: 7.5pt; color: #555; font-weight: normal; }
+        table.deputies td.none { background: #ffe066; outline: 1px solid #b00000; color: #8a0000; font-weight: bold; }
+        table.deputies td.none .sub { color: #8a0000; }
         """
 }
