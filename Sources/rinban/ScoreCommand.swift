@@ -28,7 +28,8 @@ struct ScoreCommand: ParsableCommand {
             moves (the stability term); without it, stability is 0.
 
             Give --change with a change file to check a plan made by `rinban whatif` against \
-            the changed instance.
+            the changed instance (with --baseline the published plan, so that a home-care \
+            patient whose attending leaves is handed over to its deputy there, as whatif does).
 
             Example: rinban score instances/tokushima-2026-12.json plan.json --baseline plan-old.json
             """)
@@ -49,11 +50,14 @@ struct ScoreCommand: ParsableCommand {
         var failed = false
         try runReportingErrors {
             let (document, _) = try DocumentReader.read(contentsOf: instance)
-            let loaded = try change.map { try ChangeSet.load(contentsOf: $0).apply(to: document, instanceFile: instance).loaded }
-                ?? InstanceDecoder.decode(document, file: instance)
-            let plan = try PlanReader.load(contentsOf: self.plan)
             var baseline: Plan?
             if let path = self.baseline { baseline = try PlanReader.load(contentsOf: path) }
+            // The baseline is the published plan the changes were asked of: a leaving
+            // attending's patients go to its deputies, as in `rinban whatif`.
+            let loaded = try change.map {
+                try ChangeSet.load(contentsOf: $0).apply(to: document, instanceFile: instance, published: baseline).loaded
+            } ?? InstanceDecoder.decode(document, file: instance)
+            let plan = try PlanReader.load(contentsOf: self.plan)
             let evaluation = Evaluator(loaded).evaluate(plan, baseline: baseline)
             print(ScoreReport(evaluation: evaluation, plan: plan).text)
             failed = !evaluation.isFeasible || evaluation.comparison?.agrees == false

@@ -10,15 +10,19 @@ struct WhatIfCommand: ParsableCommand {
         abstract: "Apply a change file to a published plan's instance and re-plan with as few changes as possible.",
         discussion: """
             Reads the instance, the published plan (--baseline) and a change file (--change, \
-            see docs/changes.md: absences, members joining or leaving, shares and caps, pins, \
-            demand, station capacity, beds, patients, respite requests). The changes are \
-            applied in order and the changed instance is checked like any instance. Then the \
+            see docs/what-if.md: absences, members joining or leaving, shares and caps, pins, \
+            demand, station capacity, beds, patients, respite requests, home-care patients and \
+            their deputies). The changes are applied in order and the changed instance is \
+            checked like any instance; a home-care patient whose attending physician leaves \
+            is handed over to its published deputy. Then the \
             month is planned again with the stability term: every published duty the new \
             plan does not keep costs 20 (the instance's weight for stability), so duties move \
             only where the change forces it or where moving gains more than that. Load \
             sharing and beds keep the published decisions unless a change concerns them \
             (stations, beds, patients, respite requests); then a decision moves only where \
-            that improves the objective.
+            that improves the objective. Every published deputy who is still eligible and \
+            within their maxDeputyPatients stays; deputies set by hand (setDeputy) are kept \
+            whatever else moves; the other patients get the best deputy the program finds.
 
             The search starts from the published rota with its broken duties taken out and \
             the gaps filled (what --engine greedy returns at once), then GLPK improves it \
@@ -29,7 +33,8 @@ struct WhatIfCommand: ParsableCommand {
             objective term before and after, and the fairness of every member concerned. \
             --json prints the same as JSON; --html writes a month calendar with the changed \
             cells highlighted; --save-instance writes the changed instance (JSON), which \
-            `rinban score CHANGED.json NEW.json --baseline PUBLISHED.json` accepts.
+            `rinban score CHANGED.json NEW.json --baseline PUBLISHED.json` accepts (deputies \
+            set by hand are not part of an instance: only the change file keeps them).
 
             Exit status: 0 planned, all demand covered; 3 planned, some demand uncovered (listed); \
             2 bad input (every problem with its place in the file).
@@ -83,11 +88,12 @@ struct WhatIfCommand: ParsableCommand {
                                  "the plan covers \(published.period.start) – \(published.period.end), the instance \(original.instance.period.start) – \(original.instance.period.end)")
             }
             let changes = try ChangeSet.load(contentsOf: change)
-            let changed = try changes.apply(to: document, instanceFile: instance)
+            let changed = try changes.apply(to: document, instanceFile: instance, published: published)
             if let saveInstance { try AtomicFile.write(changed.document.jsonText(), to: saveInstance) }
 
             if !quiet { options.progress = { printError($0) } }
-            let scope = WhatIfScope(replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds)
+            let scope = WhatIfScope(replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds,
+                                    deputyPins: changed.deputyPins)
             let outcome = try MonthPlanner.plan(
                 changed.loaded, MonthPlanRequest(options: options, baseline: published, whatIf: scope), backend: GLPKBackend())
             try PlanWriter.write(outcome.plan, to: output)
@@ -117,10 +123,10 @@ struct DiffCommand: ParsableCommand {
         discussion: """
             Compares plan A (before) with plan B (after), for example last month's draft and \
             the published rota: duties removed and added by date and by member, moved \
-            placements, designations and respite bookings, every objective term before and \
-            after (B's stability counts A's duties that B does not keep), and the fairness of \
-            every member concerned. With --change, B is taken on the instance with those \
-            changes applied (as `rinban whatif` made it).
+            placements, designations, respite bookings and patient deputies, every objective \
+            term before and after (B's stability counts A's duties that B does not keep), and \
+            the fairness of every member concerned. With --change, B is taken on the instance \
+            with those changes applied (as `rinban whatif` made it, A as the published plan).
 
             Exit status: 0 the plans make the same decisions; 1 they differ; 2 bad input.
 
@@ -150,15 +156,16 @@ struct DiffCommand: ParsableCommand {
         try runReportingErrors {
             let (document, _) = try DocumentReader.read(contentsOf: instance)
             let original = try InstanceDecoder.decode(document, file: instance)
+            let a = try PlanReader.load(contentsOf: before)
+            let b = try PlanReader.load(contentsOf: after)
             var afterInstance = original
             var applied: [String] = []
             if let change {
-                let changed = try ChangeSet.load(contentsOf: change).apply(to: document, instanceFile: instance)
+                // A is the plan the changes were asked of: a leaving attending's patients go to A's deputies.
+                let changed = try ChangeSet.load(contentsOf: change).apply(to: document, instanceFile: instance, published: a)
                 afterInstance = changed.loaded
                 applied = changed.applied
             }
-            let a = try PlanReader.load(contentsOf: before)
-            let b = try PlanReader.load(contentsOf: after)
             let diff = PlanDiff(before: a, on: original, after: b, on: afterInstance, changes: applied)
             print(json ? PlanDiffReport.json(diff) : PlanDiffReport.text(diff), terminator: "")
             if let html { try AtomicFile.write(PlanDiffReport.html(diff, after: b, on: afterInstance), to: html) }

@@ -176,3 +176,115 @@ struct TokushimaWhatIfTests {
         #expect(outcome.plan.solver?.status == "gapLimit" || outcome.plan.solver?.status == "optimal")
     }
 }
+
+// MARK: Patient deputies
+
+/// The deputies network of RinbanCoreTests/Fixtures/deputy-whatif.json (worked out in
+/// ChangeSetTests and DeputyRankingTests) and its published plan: h1 B1, h2 W1, h3 W1,
+/// h4 W1, h5 S2, h6 S2 (deputy terms 2 × 5 + 5 × 6 + 3 × 1 = 43).
+let deputyWhatIfFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("RinbanCoreTests/Fixtures")
+let deputyWhatIfInstancePath = deputyWhatIfFixtures.appendingPathComponent("deputy-whatif.json").path
+let deputyWhatIfPublished = deputyWhatIfFixtures.appendingPathComponent("deputy-whatif.published.json").path
+
+/// A what-if of the deputies network as `rinban whatif` runs it: the changes applied with
+/// the published plan, deputies set by hand passed on, GLPK.
+private func deputyWhatIf(_ changes: String...) throws -> (changed: ChangedInstance, plan: Plan, published: Plan) {
+    let document = try DocumentReader.read(contentsOf: deputyWhatIfInstancePath).node
+    let published = try PlanReader.load(contentsOf: deputyWhatIfPublished)
+    let text = "{ \"format\": \"rinban-change/1\", \"changes\": [\n" + changes.joined(separator: ",\n") + "\n] }"
+    let changed = try ChangeSet.parse(DocumentReader.parse(Array(text.utf8), format: .json)).apply(to: document, published: published)
+    let outcome = try planWhatIf(changed.loaded, published: published, options: RotaPlanOptions(engine: .glpk, timeLimit: 10),
+                                 replanLoadSharing: changed.touchesLoadSharing, replanBeds: changed.touchesBeds,
+                                 deputyPins: changed.deputyPins, backend: GLPKBackend())
+    // Whatever the change, the evaluator agrees with the plan and finds no broken rule.
+    let evaluation = Evaluator(changed.loaded).evaluate(outcome.plan, baseline: published)
+    #expect(evaluation.isFeasible)
+    #expect(evaluation.comparison?.agrees == true)
+    return (changed, outcome.plan, published)
+}
+
+/// Patient → deputy id.
+private func deputies(_ plan: Plan) -> [String: String] {
+    Dictionary(plan.deputies.map { ($0.patient.rawValue, $0.deputy.rawValue) }, uniquingKeysWith: { a, _ in a })
+}
+
+private let publishedDeputies = ["h1": "B1", "h2": "W1", "h3": "W1", "h4": "W1", "h5": "S2", "h6": "S2"]
+
+@Suite("what-if runs with patient deputies")
+struct DeputyWhatIfTests {
+    @Test("a deputy leaves: exactly their patients get new deputies, every other deputy stays")
+    func deputyLeaves() throws {
+        let (_, plan, _) = try deputyWhatIf(#"{ "change": "removeMember", "member": "S2" }"#)
+        let after = deputies(plan)
+        // Everyone else as published.
+        #expect(after.filter { $0.key != "h5" && $0.key != "h6" } == publishedDeputies.filter { $0.key != "h5" && $0.key != "h6" })
+        // Pool without S2: five physicians of share 1, t = 6 / 5 = 1.2; B1 has 1, W1 3 (full).
+        // h5 (attending W1) and h6 (attending S1) go to two of the physicians with none:
+        // fairness 0.2 + 0.2 + 1.2 (the third) + 0.2 (B1) + 1.8 (W1) = 3.6; distance 5; h1's gap 1.
+        let h5 = try #require(after["h5"]), h6 = try #require(after["h6"])
+        #expect(["A1", "A2", "S1"].contains(h5) && ["A1", "A2"].contains(h6) && h5 != h6)
+        #expect(abs((plan.objective?.total ?? 0) - (2 * 5 + 5 * 3.6 + 3 * 1)) < 1e-6)
+    }
+
+    @Test("an attending leaves: the patient goes to its deputy, who is replaced; the rest stays")
+    func attendingLeaves() throws {
+        let (changed, plan, published) = try deputyWhatIf(#"{ "change": "removeMember", "member": "B1" }"#)
+        #expect(changed.applied.last == "h3: attending B1 leaves; W1 (the deputy) becomes the attending; the patient stays in block n; "
+                + "no previous deputy any more (was W1)")
+        let h3 = changed.loaded.instance.homePatients[2]
+        #expect(h3.attending == "W1" && h3.block == "n" && h3.previous == nil)
+        let after = deputies(plan)
+        // h1 lost its deputy B1: W1 is the only eligible physician left (eol, next block), with one place
+        // free (h3 is no longer W1's). h3 needs a deputy outside W1's clinic: A1 or A2 (equal cost).
+        #expect(after["h1"] == "W1")
+        #expect(["A1", "A2"].contains(after["h3"] ?? ""))
+        for patient in ["h2", "h4", "h5", "h6"] { #expect(after[patient] == publishedDeputies[patient]) }
+        // Pool A1 A2 W1 S1 S2 (t = 1.2) with 1, 0, 3, 0, 2 patients: fairness 0.2 + 1.2 + 1.8 + 1.2 + 0.8 = 5.2;
+        // distance 5 (h3 now 0); no previous, no common absence left.
+        #expect(abs((plan.objective?.total ?? 0) - (2 * 5 + 5 * 5.2)) < 1e-6)
+        // The diff shows the two patients' deputies.
+        let original = try InstanceDecoder.load(contentsOf: deputyWhatIfInstancePath)
+        let diff = PlanDiff(before: published, on: original, after: plan, on: changed.loaded, changes: changed.applied)
+        #expect(diff.deputies.map(\.subject.rawValue) == ["h1", "h3"])
+        #expect(diff.deputies[0].before == "B1" && diff.deputies[0].after == "W1")
+        #expect(PlanDiffReport.text(diff).contains("Patient deputies changed (2):\n  h1: 高橋 (B1) → 伊藤 (W1)\n  h3: 伊藤 (W1) → "))
+        #expect(PlanDiffReport.json(diff).contains("{\"patient\": \"h1\", \"before\": \"B1\", \"after\": \"W1\"}"))
+        #expect(PlanDiffReport.html(diff, after: plan, on: changed.loaded).contains("<h2>副主治医の変更</h2>"))
+    }
+
+    @Test("a deputy set by hand is kept, everything else as published")
+    func setDeputyHonoured() throws {
+        let (changed, plan, _) = try deputyWhatIf(#"{ "change": "setDeputy", "patient": "h5", "deputy": "B1" }"#)
+        #expect(changed.deputyPins == ["h5": "B1"])
+        var expected = publishedDeputies
+        expected["h5"] = "B1"
+        #expect(deputies(plan) == expected)
+        // B1 2, S2 1: fairness 1 + 1 + 1 + 2 + 1 + 0 = 6, distance 5, gap 1: as published (43).
+        #expect(abs((plan.objective?.total ?? 0) - 43) < 1e-6)
+    }
+
+    @Test("maxDeputyPatients lowered from 3 to 1: exactly two of that physician's patients move")
+    func capLowered() throws {
+        let (_, plan, _) = try deputyWhatIf(#"{ "change": "setMember", "member": "W1", "maxDeputyPatients": 1 }"#)
+        let after = deputies(plan)
+        let moved = ["h2", "h3", "h4"].filter { after[$0] != "W1" }
+        #expect(moved.count == 2)
+        for patient in ["h1", "h5", "h6"] { #expect(after[patient] == publishedDeputies[patient]) }
+        // Keeping h3 (h2 to B1, h4 to S2), h2 (h3 to A2, h4 to S2) or h4 (h2 to B1, h3 to A2) all
+        // cost 39: e.g. fairness 1 + 1 + 1 + 0 + 1 + 2 = 6, distance 3, gap 1 → 6 + 30 + 3.
+        #expect(abs((plan.objective?.total ?? 0) - 39) < 1e-6)
+    }
+
+    @Test("a new home-care patient gets a deputy; every published one stays")
+    func newPatient() throws {
+        let (_, plan, _) = try deputyWhatIf(
+            #"{ "change": "addHomePatient", "patient": { "id": "h7", "attending": "S2", "requires": ["eol"] } }"#)
+        var expected = publishedDeputies
+        // In block s with "eol": W1 is full (3 of 3), A1 and B1 are too far; S1 is the one.
+        expected["h7"] = "S1"
+        #expect(deputies(plan) == expected)
+        // N = 7, t = 7/6: fairness (7 + 7 + 1 + 11 + 1 + 5) / 6 = 16/3; distance 5; gap 1.
+        #expect(abs((plan.objective?.total ?? 0) - (10 + 5 * 16.0 / 3 + 3)) < 1e-6)
+    }
+}

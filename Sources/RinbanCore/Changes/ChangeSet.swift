@@ -1,5 +1,5 @@
 /// A change file (`"format": "rinban-change/1"`, JSON or YAML): a list of edits applied, in
-/// order, to an instance, for what-if runs. See `docs/changes.md`.
+/// order, to an instance, for what-if runs. See `docs/what-if.md`.
 ///
 /// ```yaml
 /// format: rinban-change/1
@@ -11,6 +11,9 @@
 ///   - change: setBeds
 ///     hospital: h03
 ///     acute: 2
+///   - change: setDeputy
+///     patient: hp07
+///     deputy: p12
 /// ```
 ///
 /// Reading checks each edit's shape (known kind, allowed keys, types, ranges); applying
@@ -28,9 +31,11 @@ public struct ChangeSet: Sendable {
         case unavailable
         /// A physician or station joins: `physician: MEMBER` or `station: STATION`.
         case addMember
-        /// A member leaves (`member`), or every physician of a clinic (`clinic`); their pins go too.
+        /// A member leaves (`member`), or every physician of a clinic (`clinic`); their pins go
+        /// too. A home-care patient whose attending leaves is handed over to its published
+        /// deputy; a `previous` naming a leaving physician is removed.
         case removeMember
-        /// A member's `share` and/or `maxDuties` (null removes the cap).
+        /// A member's `share`, `maxDuties` and/or `maxDeputyPatients` (null removes a cap).
         case setMember
         /// A pin is added or removed: `duty`, `area`, `date`, `shift`, `member`.
         case addPin, removePin
@@ -44,6 +49,11 @@ public struct ChangeSet: Sendable {
         case addPatient, removePatient
         /// A respite request: `request: RESPITE` / `request: id`.
         case addRespite, removeRespite
+        /// A home-care patient of the deputy designation: `patient: HOMEPATIENT` / `patient: id`.
+        case addHomePatient, removeHomePatient
+        /// A deputy set by hand (`patient`, `deputy`), kept whatever else moves. The instance
+        /// format has no place for it: it stays in the change set (``ChangedInstance/deputyPins``).
+        case setDeputy
     }
 
     /// One edit with where it is written.
@@ -93,7 +103,7 @@ public struct ChangeSet: Sendable {
         .unavailable: ["member", "date", "from", "to", "shifts"],
         .addMember: ["physician", "station"],
         .removeMember: ["member", "clinic"],
-        .setMember: ["member", "share", "maxDuties"],
+        .setMember: ["member", "share", "maxDuties", "maxDeputyPatients"],
         .addPin: ["duty", "area", "date", "shift", "member"],
         .removePin: ["duty", "area", "date", "shift", "member"],
         .setDemand: ["duty", "shift", "dayType", "count"],
@@ -101,6 +111,8 @@ public struct ChangeSet: Sendable {
         .setBeds: ["hospital", "acute", "palliative", "respite"],
         .addPatient: ["patient"], .removePatient: ["patient"],
         .addRespite: ["request"], .removeRespite: ["request"],
+        .addHomePatient: ["patient"], .removeHomePatient: ["patient"],
+        .setDeputy: ["patient", "deputy"],
     ]
 
     private static func checkShape(_ node: DocumentNode, _ path: DocumentPath, _ issues: inout IssueCollector) -> Change? {
@@ -164,10 +176,12 @@ public struct ChangeSet: Sendable {
             if object.has("clinic") { requireIDs(["clinic"]) }
         case .setMember:
             requireIDs(["member"])
-            atLeastOne(["share", "maxDuties"])
+            atLeastOne(["share", "maxDuties", "maxDeputyPatients"])
             _ = issues.number(object, "share", required: false, where: { $0 >= 0 }, "≥ 0")
-            if let cap = object["maxDuties"], !cap.isNull {
-                _ = issues.integer(object, "maxDuties", required: false, where: { $0 >= 0 }, "≥ 0")
+            for key in ["maxDuties", "maxDeputyPatients"] {
+                if let cap = object[key], !cap.isNull {
+                    _ = issues.integer(object, key, required: false, where: { $0 >= 0 }, "≥ 0")
+                }
             }
         case .addPin, .removePin:
             requireIDs(["duty", "area", "shift", "member"])
@@ -191,17 +205,19 @@ public struct ChangeSet: Sendable {
             for need in ["acute", "palliative", "respite"] {
                 _ = issues.integer(object, need, required: false, where: { $0 >= 0 }, "≥ 0")
             }
-        case .addPatient, .addRespite:
-            let key = kind == .addPatient ? "patient" : "request"
+        case .addPatient, .addRespite, .addHomePatient:
+            let key = kind == .addRespite ? "request" : "patient"
             if let entity = issues.required(object, key) { requireObject(entity, path / key, &issues) }
-        case .removePatient, .removeRespite:
-            requireIDs([kind == .removePatient ? "patient" : "request"])
+        case .removePatient, .removeRespite, .removeHomePatient:
+            requireIDs([kind == .removeRespite ? "request" : "patient"])
+        case .setDeputy:
+            requireIDs(["patient", "deputy"])
         }
         guard issues.issues.count == before else { return nil }
         return Change(kind: kind, path: path, position: node.position, note: note, node: node)
     }
 
-    /// The entity inside addMember/addPatient/addRespite must be an object; its keys and
+    /// The entity inside addMember/addPatient/addRespite/addHomePatient must be an object; its keys and
     /// values are checked by the instance validation once it is in place.
     private static func requireObject(_ node: DocumentNode, _ path: DocumentPath, _ issues: inout IssueCollector) {
         if node.members == nil { issues.error(path, node.position, "expected an object, found \(node.kindDescription)") }

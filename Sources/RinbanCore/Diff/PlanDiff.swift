@@ -1,6 +1,6 @@
 /// What changed between two plans: assignments removed and added (by slot, by date, by
-/// member), moved placements, designations and respite bookings, every objective term
-/// before and after, and each member's fairness figures before and after.
+/// member), moved placements, designations, respite bookings and patient deputies, every
+/// objective term before and after, and each member's fairness figures before and after.
 ///
 /// "Before" is evaluated on its own instance without a baseline; "after" on its own
 /// instance (the changed one in a what-if run) with "before" as the baseline, so its
@@ -61,6 +61,9 @@ public struct PlanDiff: Sendable {
     public var placements: [Moved<ItemID, MemberID>]
     public var designations: [Moved<PatientID, HospitalID>]
     public var respite: [Moved<RespiteID, RespiteBooking>]
+    /// Home-care patients whose deputy differs (nil: none on that side), in the order of the
+    /// plans' `deputies` lists (before, then patients only after has).
+    public var deputies: [Moved<HomePatientID, MemberID>]
     public var terms: [Term]
     public var totalBefore: Double
     public var totalAfter: Double
@@ -75,7 +78,9 @@ public struct PlanDiff: Sendable {
     public var changes: [String]
 
     /// Whether the plans make the same decisions.
-    public var isEmpty: Bool { removed.isEmpty && added.isEmpty && placements.isEmpty && designations.isEmpty && respite.isEmpty }
+    public var isEmpty: Bool {
+        removed.isEmpty && added.isEmpty && placements.isEmpty && designations.isEmpty && respite.isEmpty && deputies.isEmpty
+    }
 
     /// Compares `before` (on `beforeInstance`) with `after` (on `afterInstance`, the same
     /// instance unless a change file was applied).
@@ -124,6 +129,7 @@ public struct PlanDiff: Sendable {
         designations = Self.moved(before.designations.map { ($0.patient, $0.hospital) },
                                   after.designations.map { ($0.patient, $0.hospital) })
         respite = Self.moved(before.respite.map { ($0.request, $0) }, after.respite.map { ($0.request, $0) })
+        deputies = Self.moved(before.deputies.map { ($0.patient, $0.deputy) }, after.deputies.map { ($0.patient, $0.deputy) })
 
         terms = ObjectiveTerm.allCases.map { term in
             Term(term: term, before: evaluationBefore.value(term), after: evaluationAfter.value(term),

@@ -50,6 +50,7 @@ public enum PlanDiffReport {
         movedLines("Load-sharing placements moved", diff.placements) { $0.rawValue }
         movedLines("Backup-hospital designations moved", diff.designations) { $0.rawValue }
         movedLines("Respite bookings changed", diff.respite) { "\($0.hospital) from \($0.start)" }
+        movedLines("Patient deputies changed", diff.deputies, name)
 
         lines.append("")
         lines.append("Objective (value before → after, weighted change):")
@@ -145,6 +146,9 @@ public enum PlanDiffReport {
         }
         fields.append("\"respite\": " + list(diff.respite.map {
             "{\"request\": \(q($0.subject.rawValue)), \"before\": \(booking($0.before)), \"after\": \(booking($0.after))}"
+        }))
+        fields.append("\"deputies\": " + list(diff.deputies.map {
+            "{\"patient\": \(q($0.subject.rawValue)), \"before\": \(optional($0.before?.rawValue)), \"after\": \(optional($0.after?.rawValue))}"
         }))
         fields.append("\"objective\": {\n    \"before\": \(n(diff.totalBefore)),\n    \"after\": \(n(diff.totalAfter)),\n    \"terms\": "
                       + list(diff.terms.map {
@@ -278,6 +282,17 @@ public enum PlanDiffReport {
             }
         if !decisions.isEmpty {
             html += "<h2>ステーション・病床の変更</h2>\n<ul>\n" + decisions.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
+        }
+        if !diff.deputies.isEmpty {
+            func deputy(_ id: MemberID?) -> String {
+                guard let id else { return "なし" }
+                return name(id) == id.rawValue ? id.rawValue : "\(name(id)) (\(id))"
+            }
+            html += "<h2>副主治医の変更</h2>\n<table>\n<tr><th>患者</th><th>変更前</th><th>変更後</th></tr>\n"
+            for m in diff.deputies {
+                html += "<tr><td>\(e(m.subject.rawValue))</td><td>\(e(deputy(m.before)))</td><td class=\"changed\">\(e(deputy(m.after)))</td></tr>\n"
+            }
+            html += "</table>\n"
         }
         html += "</body>\n</html>\n"
         return html
