@@ -16,9 +16,13 @@ extension DeputyProblem {
         var state = DeputyChoiceState(problem: self)
         for (h, q) in fixed.sorted(by: { $0.key < $1.key }) { state.set(h, q) }
         if let start {
-            for (h, q) in start.enumerated() where fixed[h] == nil {
-                if let q, candidate(h, q) != nil, state.count[q, default: 0] < cap(q) { state.set(h, q) }
-            }
+            // Where a cap keeps only some of a physician's start patients, the cheapest stay
+            // (a patient whose previous deputy this is, before one for whom it is a change).
+            let kept = start.enumerated().compactMap { h, q -> (h: Int, c: Candidate)? in
+                guard fixed[h] == nil, let q, let c = candidate(h, q) else { return nil }
+                return (h, c)
+            }.sorted { linearCost($0.c) != linearCost($1.c) ? linearCost($0.c) < linearCost($1.c) : $0.h < $1.h }
+            for (h, c) in kept where state.count[c.member, default: 0] < cap(c.member) { state.set(h, c.member) }
         }
         let open = candidates.indices.filter { fixed[$0] == nil && state.deputy[$0] == nil }
             .sorted { candidates[$0].count != candidates[$1].count ? candidates[$0].count < candidates[$1].count : $0 < $1 }
