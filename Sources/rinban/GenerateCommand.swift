@@ -14,16 +14,18 @@ struct GenerateCommand: ParsableCommand {
             blocks, clinics, physicians (with their absences and the points served since \
             April), visiting-nurse stations, the three duties (副主治医当番, 看取り当番, \
             当番訪問看護), load-sharing requests, backup hospitals, registered patients and \
-            respite requests. Every name is made up. The numbers follow the networks described \
-            in the project's source documents; instances/README.md says which.
+            respite requests, and where the network names a deputy physician for each \
+            home-care patient (主治医・副主治医制), those patients with last period's deputies. \
+            Every name is made up; home-care patients have ids only. The numbers follow the \
+            networks described in the project's source documents; instances/README.md says which.
 
             Profiles:
               tokushima       徳島市医師会: 3 areas, 44 clinics, 33 in the 24-hour rota
-              nagasaki        長崎在宅Dr.ネット: 5 districts, 90 clinics
+              nagasaki        長崎在宅Dr.ネット: 5 districts, 90 clinics, deputies volunteered
               shizuoka        静岡市静岡医師会: 68 clinics, nightly 看取り当番 + nurse station
               fukuoka-minami  福岡市南区医師会: 60 clinics, a support hospital per block
-              takamatsu       高松市医師会: 6 blocks, duties volunteered (手上げ方式)
-              city            a generic city: blocks on a grid, ~1 per 15 clinics
+              takamatsu       高松市医師会: 6 blocks, duties volunteered (手上げ方式), 協力医
+              city            a generic city: blocks on a grid, ~1 per 15 clinics, deputies
 
             The same profile, seed and options always give exactly the same file, so a seed \
             written down is enough to make the file again. Another seed gives another network \

@@ -181,6 +181,9 @@ struct GeneratorTests {
         #expect(instance.patients.count == 100)
         #expect(instance.respiteRequests.count == 20)
         #expect(instance.calendar.extraHolidays.map(\.iso).sorted() == ["2026-12-29", "2026-12-30", "2026-12-31"])
+        // Tokushima covers absent physicians by its block rota, not by a deputy per patient.
+        #expect(instance.homePatients.isEmpty)
+        #expect(instance.members.allSatisfy { $0.maxDeputyPatients == nil })
         // Every physician with a share has a duty open to them.
         for member in instance.members(of: .physicians) where member.share > 0 {
             #expect(member.skills.contains("24h") || member.skills.contains("eol"))
@@ -213,6 +216,94 @@ struct GeneratorTests {
         #expect(takamatsu.duties[0].allowNeighbors)
         // April opens the fiscal year: nobody carries points over.
         #expect(takamatsu.members.allSatisfy { $0.history.points == 0 && $0.history.holidays == 0 })
+    }
+
+    @Test("patient deputies only where the network names one per patient; nobody is left without an eligible deputy")
+    func deputyProfiles() throws {
+        let withDeputies: Set<InstanceGenerator.Profile> = [.nagasaki, .takamatsu, .city]
+        for profile in InstanceGenerator.Profile.allCases {
+            let (text, loaded) = try generated(profile, seed: 1)
+            if withDeputies.contains(profile) {
+                #expect(!loaded.instance.homePatients.isEmpty, "\(profile)")
+                #expect(text.contains("\"maxDeputyPatients\": 0"), "\(profile)")
+            } else {
+                #expect(!text.contains("deputies") && !text.contains("maxDeputyPatients"), "\(profile)")
+            }
+        }
+        // Tiny networks of one or two blocks: the generator never makes a patient nobody may
+        // deputise for (that would draw a warning).
+        for seed in UInt64(0)..<12 {
+            for profile in withDeputies {
+                let loaded = try generated(profile, seed: seed, clinics: 10, blocks: 1 + Int(seed % 2)).loaded
+                #expect(loaded.warnings.isEmpty)
+                #expect(loaded.instance.homePatients.allSatisfy { !DeputyFigures.eligible(loaded.instance, $0).isEmpty })
+            }
+        }
+    }
+
+    @Test("a 300-clinic Nagasaki-like network has the deputies' ratios", arguments: [UInt64(1), 2, 3])
+    func deputyRatios(seed: UInt64) throws {
+        let (text, loaded) = try generated(.nagasaki, seed: seed, clinics: 300)
+        let instance = loaded.instance
+        #expect(loaded.warnings.isEmpty)
+        let patients = instance.homePatients
+        let n = Double(patients.count)
+        let physician = Dictionary(uniqueKeysWithValues: instance.members(of: .physicians).map { ($0.id, $0) })
+
+        // 80 % of the clinics register 3–15 patients each, about six as a rule.
+        var perClinic: [ClinicID: Int] = [:]
+        for h in patients { perClinic[physician[h.attending]!.clinic!, default: 0] += 1 }
+        #expect(perClinic.count == 240)
+        #expect(perClinic.values.allSatisfy { (3...15).contains($0) })
+        let counts = perClinic.values.sorted()
+        #expect((5...8).contains(counts[counts.count / 2]))
+        #expect(counts.filter { $0 >= 10 }.count > 10)
+        #expect(patients.allSatisfy { physician[$0.attending]!.share > 0 })
+
+        // A third need `eol`; four in five had a deputy last period; about one in twenty
+        // lives in the next block.
+        #expect(abs(Double(patients.filter { $0.requires == ["eol"] }.count) / n - 1.0 / 3) < 0.01)
+        #expect(patients.allSatisfy { $0.requires.isSubset(of: ["eol"]) })
+        #expect(abs(Double(patients.filter { $0.previous != nil }.count) / n - 0.8) < 0.01)
+        let neighbours = DeputyFigures.neighbours(instance)
+        let away = patients.filter { $0.block != physician[$0.attending]!.block }
+        #expect(away.allSatisfy { neighbours[physician[$0.attending]!.block]!.contains($0.block) })
+        #expect((0.02...0.09).contains(Double(away.count) / n))
+
+        // Caps: a few small ones and a few zeros, only among physicians with a share.
+        let pool = instance.members(of: .physicians).filter { $0.share > 0 }
+        let capped = pool.filter { ($0.maxDeputyPatients ?? 0) > 0 }
+        let zero = pool.filter { $0.maxDeputyPatients == 0 }
+        #expect((0.05...0.12).contains(Double(capped.count) / Double(pool.count)))
+        #expect((0.01...0.05).contains(Double(zero.count) / Double(pool.count)))
+        #expect(capped.allSatisfy { (1...3).contains($0.maxDeputyPatients!) })
+        #expect(instance.members.filter { $0.share == 0 }.allSatisfy { $0.maxDeputyPatients == nil })
+
+        // Every patient has eligible deputies, dozens as a rule; last period's deputy was
+        // eligible but for a few whose situation changed, and nobody was over their cap.
+        let eligible = patients.map { DeputyFigures.eligible(instance, $0) }
+        #expect(eligible.allSatisfy { $0.count >= 5 })
+        #expect(eligible.map(\.count).sorted()[patients.count / 2] >= 30)
+        let withPrevious = patients.indices.filter { patients[$0].previous != nil }
+        let stale = withPrevious.filter { !eligible[$0].contains(patients[$0].previous!) }
+        #expect((0.02...0.06).contains(Double(stale.count) / Double(withPrevious.count)))
+        var served: [MemberID: Int] = [:]
+        for h in withPrevious where !stale.contains(h) { served[patients[h].previous!, default: 0] += 1 }
+        for (q, count) in served { #expect(count <= physician[q]!.maxDeputyPatients ?? count) }
+        for h in stale {
+            // No longer eligible for a reason that can arise in a month: the patient now needs
+            // `eol` or moved, or the physician now takes no deputies.
+            let q = physician[patients[h].previous!]!, attending = physician[patients[h].attending]!
+            #expect(q.clinic != attending.clinic && q.share > 0)
+            #expect(q.maxDeputyPatients == 0 || !patients[h].requires.isSubset(of: q.skills) || patients[h].block != attending.block)
+        }
+
+        // Patients are ids only: no names or other personal data in the file.
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        let entries = (object["deputies"] as! [String: Any])["patients"] as! [[String: Any]]
+        #expect(entries.count == patients.count)
+        #expect(entries.allSatisfy { Set($0.keys).isSubset(of: ["id", "attending", "block", "requires", "previous"]) })
+        #expect(entries.filter { $0["block"] != nil }.count == away.count)
     }
 
     @Test("arguments out of range are refused with a message")
@@ -266,5 +357,25 @@ struct GeneratorTests {
         for file in files {
             #expect(throws: Never.self) { _ = try InstanceDecoder.load(contentsOf: instancesFolder.appendingPathComponent(file).path) }
         }
+    }
+}
+
+/// SPEC 4b worked out here from the instance's plain fields, not with rinban's own rules.
+enum DeputyFigures {
+    /// Each block's neighbours, both ways.
+    static func neighbours(_ instance: Instance) -> [BlockID: Set<BlockID>] {
+        var map = Dictionary(uniqueKeysWithValues: instance.blocks.map { ($0.id, Set($0.neighbors)) })
+        for block in instance.blocks { for other in block.neighbors { map[other, default: []].insert(block.id) } }
+        return map
+    }
+
+    /// Physicians eligible as the patient's deputy.
+    static func eligible(_ instance: Instance, _ patient: HomePatient) -> [MemberID] {
+        let near = neighbours(instance)[patient.block]!.union([patient.block])
+        let attending = instance.members.first { $0.id == patient.attending }!
+        return instance.members.filter { q in
+            q.pool == .physicians && q.clinic != attending.clinic && q.share > 0 && q.maxDeputyPatients != 0
+                && patient.requires.isSubset(of: q.skills) && near.contains(q.block)
+        }.map(\.id)
     }
 }

@@ -27,6 +27,22 @@ extension InstanceGenerator {
         case blockSupport
     }
 
+    /// A network that names a deputy physician (副主治医) for each registered home-care
+    /// patient (SPEC section 4b), and how.
+    struct DeputySpec: Sendable {
+        /// Who chooses each patient's deputy.
+        enum Nomination: Sendable {
+            /// Physicians volunteer patient by patient (長崎在宅Dr.ネット: 手挙げ方式).
+            case volunteered
+            /// The association's coordinator nominates one (板橋区, 坂井地区, 高松市の在宅医療コーディネーター).
+            case coordinator
+        }
+
+        var nomination: Nomination
+        /// Share of the clinics that register home-care patients for a deputy.
+        var clinicShare: Double
+    }
+
     struct ProfileSpec: Sendable {
         var association: String
         var defaultClinics: Int
@@ -52,6 +68,9 @@ extension InstanceGenerator {
         var volunteeredShares: Bool
         /// A station run by the medical association itself.
         var associationStation: String?
+        /// Patient deputies, or nil where the network covers absent physicians otherwise
+        /// (a block rota, duty physicians, support hospitals).
+        var deputies: DeputySpec? = nil
 
         /// The profile's block count, or for the generic city one block per 15 clinics.
         func defaultBlocks(clinics: Int) -> Int {
@@ -91,7 +110,9 @@ extension InstanceGenerator.Profile {
         associationStation: "徳島市医師会訪問看護ステーション")
 
     // Nagasaki (seed 004, 長崎在宅Dr.ネット): 90 member clinics, a coordinator physician in
-    // each of 5 districts, 主治医・副主治医による24時間診療体制.
+    // each of 5 districts, 主治医・副主治医による24時間診療体制; 参加医師のメーリングリストで公募し、
+    // 手挙げ方式で主治医・副主治医を決定 (volunteers, patient by patient). Not every member
+    // clinic registers patients of its own (some only deputise): 80 % do, an assumption.
     private static let nagasakiSpec = InstanceGenerator.ProfileSpec(
         association: "長崎在宅Dr.ネット",
         defaultClinics: 90, defaultMonth: (2027, 5),
@@ -110,7 +131,8 @@ extension InstanceGenerator.Profile {
         ],
         eolEveryNight: false, deputyNetworkShare: 1,
         stationsPerClinic: 0.2, hospitalsPerClinic: 0.1, hospitalStyle: .network,
-        patientsPerClinic: 1.5, respitePerClinic: 0.3, volunteeredShares: false, associationStation: nil)
+        patientsPerClinic: 1.5, respitePerClinic: 0.3, volunteeredShares: false, associationStation: nil,
+        deputies: .init(nomination: .volunteered, clinicShare: 0.8))
 
     // Shizuoka (seed 004, 静岡市静岡医師会): 68 在宅療養支援診療所; 看取り当番医制 with
     // 当番訪問看護師 (シルバーカード); 公的5病院 in the 2人主治医制.
@@ -150,7 +172,10 @@ extension InstanceGenerator.Profile {
 
     // Takamatsu (seeds 000, 001): 在宅医療ネットワーク with blocks (地域（ブロック）),
     // 手上げ方式で在宅医療担当医を募る, 協力医 "できれば同一または近隣ブロック",
-    // 後方病院・急性期病院. The seeds give no counts; the size is an assumption.
+    // 後方病院・急性期病院. The seeds give no counts; the size is an assumption. The
+    // 救急バックアップ体制 pairs a patient's かかりつけ医 with a 協力医 of the same or a
+    // neighbouring block, arranged through the 在宅医療コーディネーター (診療代行): patient
+    // deputies nominated by a coordinator. Half the clinics register patients (an assumption).
     private static let takamatsuSpec = InstanceGenerator.ProfileSpec(
         association: "高松市医師会 在宅医療ネットワーク",
         defaultClinics: 50, defaultMonth: (2027, 4),
@@ -170,13 +195,19 @@ extension InstanceGenerator.Profile {
         ],
         eolEveryNight: false, deputyNetworkShare: 1,
         stationsPerClinic: 0.2, hospitalsPerClinic: 0.14, hospitalStyle: .network,
-        patientsPerClinic: 1.5, respitePerClinic: 0.3, volunteeredShares: true, associationStation: nil)
+        patientsPerClinic: 1.5, respitePerClinic: 0.3, volunteeredShares: true, associationStation: nil,
+        deputies: .init(nomination: .coordinator, clinicShare: 0.5))
 
-    // A generic city: the survey's averages, blocks on a grid.
+    // A generic city: the survey's averages, blocks on a grid. The survey's model of mutual
+    // support between home-care physicians by 主治医・副主治医制 has the association nominate
+    // the deputy (板橋区: 医師会連携拠点が副主治医を指名; 坂井地区: 医師会コーディネーターが
+    // 副主治医を指名). 40 of the survey's 124 clinics answer 往診 "24時間365日対応している
+    // （地域の他医療機関と協力しながら対応）": the share that registers patients here.
     private static let citySpec = InstanceGenerator.ProfileSpec(
         association: "例示市医師会 在宅医療ネットワーク",
         defaultClinics: 100, defaultMonth: (2027, 9),
         blocks: [], edges: [], eolAreas: [], eolEveryNight: false, deputyNetworkShare: 1,
         stationsPerClinic: 0.2, hospitalsPerClinic: 0.08, hospitalStyle: .network,
-        patientsPerClinic: 1.5, respitePerClinic: 0.3, volunteeredShares: false, associationStation: nil)
+        patientsPerClinic: 1.5, respitePerClinic: 0.3, volunteeredShares: false, associationStation: nil,
+        deputies: .init(nomination: .coordinator, clinicShare: 40.0 / 124.0))
 }

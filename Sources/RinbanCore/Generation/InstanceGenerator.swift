@@ -7,7 +7,9 @@
 /// support hospitals and pre-registered patients), Tokushima's network (three areas, 44
 /// home-care clinics of which 33 form the 24-hour mutual deputy rota, 14 linked
 /// visiting-nurse stations, 20 backup hospitals) and Takamatsu's blocks (substitutes from
-/// the same or a neighbouring block, duties volunteered 手上げ方式).
+/// the same or a neighbouring block, duties volunteered 手上げ方式). Where the network names
+/// a deputy physician for each home-care patient (主治医・副主治医制: Nagasaki, Takamatsu and
+/// the generic city), the instance has a `deputies` section too.
 ///
 /// The same arguments always give the byte-identical text: all randomness comes from
 /// ``seed`` through the generator's own SplitMix64, nothing reads the clock, and no output
@@ -19,15 +21,17 @@ public struct InstanceGenerator: Sendable, Hashable {
     public enum Profile: String, Sendable, Hashable, CaseIterable {
         /// 徳島市医師会: 北部・西部・南部, 44 clinics, a 33-clinic 24-hour deputy rota.
         case tokushima
-        /// 長崎在宅Dr.ネット: five districts, about 90 clinics.
+        /// 長崎在宅Dr.ネット: five districts, about 90 clinics, patient deputies by volunteers.
         case nagasaki
         /// 静岡市静岡医師会: 68 clinics, end-of-life duty every night with a duty nurse station, five public hospitals.
         case shizuoka
         /// 福岡市南区医師会: 60 clinics, a support hospital per block, many pre-registered patients.
         case fukuokaMinami = "fukuoka-minami"
-        /// 高松市医師会: six blocks, duties volunteered in differing shares.
+        /// 高松市医師会: six blocks, duties volunteered in differing shares, a 協力医 per patient
+        /// from the same or a neighbouring block.
         case takamatsu
-        /// A generic city: blocks on a grid, sized by the number of clinics.
+        /// A generic city: blocks on a grid, sized by the number of clinics; a third of the
+        /// clinics register patients for a deputy the association nominates.
         case city
 
         /// The clinics of the profile's real network (used when no count is given).
@@ -147,6 +151,10 @@ public struct InstanceGenerator: Sendable, Hashable {
     /// - Tokushima: only the physicians of the 33 clinics (75 %) in the 24-hour network have
     ///   skill `24h`, which the substitute duty requires; a home-care physician of the
     ///   other clinics without `eol` has no duty open and gets `share` 0.
+    /// - Patient deputies (Nagasaki, Takamatsu, city): a share of the clinics register 3–15
+    ///   home-care patients each, a third needing `eol`, four in five with last period's
+    ///   deputy; a few physicians cap their deputy patients or take none. They are drawn
+    ///   last, from a stream of their own, so the other sections do not depend on them.
     public func json() -> String {
         var builder = NetworkBuilder(generator: self)
         return builder.build().document()

@@ -1,6 +1,7 @@
 /// Builds one generated instance: the network first (blocks, clinics, physicians,
 /// stations, hospitals), then its month (absences, history, pins, requests), then the
-/// JSON text. Each concern draws from its own SplitMix64 stream.
+/// patient deputies where the profile has them, then the JSON text. Each concern draws
+/// from its own SplitMix64 stream.
 struct NetworkBuilder {
     let generator: InstanceGenerator
     let spec: InstanceGenerator.ProfileSpec
@@ -15,6 +16,7 @@ struct NetworkBuilder {
     private var hospitals: [HospitalDraft] = []
     private var patients: [PatientDraft] = []
     private var respite: [RespiteDraft] = []
+    private var homePatients: [DeputyBuilder.Patient] = []
     private var pin: PinDraft?
     private var extraHolidays: [CivilDate] = []
     private var calendar = CalendarSettings()
@@ -52,6 +54,7 @@ struct NetworkBuilder {
         makeHospitals()
         makeRequests()
         balanceBeds()
+        makeDeputies()
         return document()
     }
 
@@ -613,6 +616,25 @@ struct NetworkBuilder {
         }
     }
 
+    // MARK: Patient deputies
+
+    /// `deputies.patients` and `maxDeputyPatients` (SPEC section 4b) for a network that
+    /// names a deputy per patient; see ``DeputyBuilder``. Drawn last, from a stream of its
+    /// own, so that every other section is what it was before deputies existed.
+    private mutating func makeDeputies() {
+        guard let deputies = spec.deputies else { return }
+        var random = rng("deputies")
+        let builder = DeputyBuilder(
+            spec: deputies, neighbors: blocks.map(\.neighbors), clinicBlocks: clinics.map(\.block),
+            physicians: physicians.map {
+                DeputyBuilder.Physician(clinic: $0.clinic, block: $0.block, eol: $0.skills.contains(Self.eolSkill),
+                                        share: $0.share, senior: $0.senior)
+            })
+        let result = builder.build(&random)
+        for p in physicians.indices { physicians[p].maxDeputyPatients = result.caps[p] }
+        homePatients = result.patients
+    }
+
     // MARK: Duties
 
     /// Points of both shifts: weekday 1.0, Saturday 1.25, holiday 1.5.
@@ -664,6 +686,7 @@ struct NetworkBuilder {
                 ("skills", .array(p.skills.map { .string($0) })), ("share", .number(p.share)),
             ]
             if let cap = p.maxDuties { entries.append(("maxDuties", .integer(cap))) }
+            if let cap = p.maxDeputyPatients { entries.append(("maxDeputyPatients", .integer(cap))) }
             if !p.unavailable.isEmpty { entries.append(("unavailable", .array(p.unavailable.map(\.json)))) }
             if !p.avoid.isEmpty { entries.append(("avoid", .array(p.avoid.map(\.json)))) }
             if let history = p.history { entries.append(("history", history.json)) }
@@ -749,6 +772,19 @@ struct NetworkBuilder {
                          ("priority", .integer(r.priority))])
             })),
         ])))
+        if spec.deputies != nil {
+            let digits = max(3, String(homePatients.count).count)
+            top.append(("deputies", .object([("patients", .array(homePatients.enumerated().map { k, h in
+                var entries: [(String, JSONText)] = [
+                    ("id", .string(Self.id("hc", k + 1, digits: digits))),
+                    ("attending", .string(physicians[h.attending].id)),
+                ]
+                if let block = h.block { entries.append(("block", .string(blocks[block].id))) }
+                entries.append(("requires", .array(h.eol ? [.string(Self.eolSkill)] : [])))
+                if let previous = h.previous { entries.append(("previous", .string(physicians[previous].id))) }
+                return .object(entries)
+            }))])))
+        }
         return .object(top)
     }
 
@@ -814,6 +850,7 @@ private struct PhysicianDraft {
     var skills: [String] = []
     var share = 0.0
     var maxDuties: Int?
+    var maxDeputyPatients: Int?
     var unavailable: [AbsenceDraft] = []
     var avoid: [AbsenceDraft] = []
     var history: HistoryDraft?
