@@ -22,13 +22,13 @@ extension DeputyProblem {
                 guard fixed[h] == nil, let q, let c = candidate(h, q) else { return nil }
                 return (h, c)
             }.sorted { linearCost($0.c) != linearCost($1.c) ? linearCost($0.c) < linearCost($1.c) : $0.h < $1.h }
-            for (h, c) in kept where state.count[c.member, default: 0] < cap(c.member) { state.set(h, c.member) }
+            for (h, c) in kept where state.count[c.member] < cap(c.member) { state.set(h, c.member) }
         }
         let open = candidates.indices.filter { fixed[$0] == nil && state.deputy[$0] == nil }
             .sorted { candidates[$0].count != candidates[$1].count ? candidates[$0].count < candidates[$1].count : $0 < $1 }
         for h in open {
             var best: (cost: Double, member: MemberIndex)?
-            for c in candidates[h] where state.count[c.member, default: 0] < cap(c.member) {
+            for c in candidates[h] where state.count[c.member] < cap(c.member) {
                 let cost = linearCost(c) + state.fairnessChange(c.member, by: 1)
                 if best == nil || cost < best!.cost - 1e-12 { best = (cost, c.member) }
             }
@@ -39,15 +39,13 @@ extension DeputyProblem {
             var improved = false
             for h in candidates.indices where fixed[h] == nil {
                 let current = state.deputy[h]
-                let now = current.map { linearCost(candidate(h, $0)!) } ?? 0
+                let now = current.map { q in linearCost(candidates[h].first { $0.member == q }!) } ?? 0
+                let leaving = current.map { state.fairnessChange($0, by: -1) } ?? 0
                 var best: (delta: Double, member: MemberIndex?)?
-                let options: [MemberIndex?] = candidates[h].map(\.member) + [nil]
-                for q in options where q != current {
-                    if let q, state.count[q, default: 0] >= cap(q) { continue }
-                    var delta = (q.map { linearCost(candidate(h, $0)!) } ?? 0) - now
-                    if let current { delta += state.fairnessChange(current, by: -1) }
-                    if let q { delta += state.fairnessChange(q, by: 1) }
-                    if delta < -1e-9, best == nil || delta < best!.delta { best = (delta, q) }
+                if current != nil, -now + leaving < -1e-9 { best = (-now + leaving, nil) }
+                for c in candidates[h] where c.member != current && state.count[c.member] < cap(c.member) {
+                    let delta = linearCost(c) - now + leaving + state.fairnessChange(c.member, by: 1)
+                    if delta < -1e-9, best == nil || delta < best!.delta { best = (delta, c.member) }
                 }
                 if let best {
                     state.set(h, best.member)
@@ -64,24 +62,33 @@ extension DeputyProblem {
 struct DeputyChoiceState {
     let problem: DeputyProblem
     var deputy: [MemberIndex?]
-    var count: [MemberIndex: Int] = [:]
+    /// Patients per physician (by member index).
+    var count: [Int]
+    /// t_q by member index (0 outside the pool), and whether fairness counts at all.
+    private let target: [Double]
+    private let fairnessWeight: Double
 
     init(problem: DeputyProblem) {
         self.problem = problem
         deputy = [MemberIndex?](repeating: nil, count: problem.patientCount)
+        count = [Int](repeating: 0, count: problem.instance.members.count)
+        var target = [Double](repeating: 0, count: problem.instance.members.count)
+        for (q, t) in problem.target { target[q] = t }
+        self.target = target
+        fairnessWeight = problem.fairnessCounts ? problem.weights[.deputyFairness] : 0
     }
 
     /// Gives patient h the deputy q (nil: none).
     mutating func set(_ h: Int, _ q: MemberIndex?) {
-        if let old = deputy[h] { count[old, default: 0] -= 1 }
+        if let old = deputy[h] { count[old] -= 1 }
         deputy[h] = q
-        if let q { count[q, default: 0] += 1 }
+        if let q { count[q] += 1 }
     }
 
-    /// Weighted change of `deputyFairness` when q's count changes by `step`.
+    /// Weighted change of `deputyFairness` when q's count changes by `step` (q is in the
+    /// pool: every candidate is).
     func fairnessChange(_ q: MemberIndex, by step: Int) -> Double {
-        guard problem.fairnessCounts, let t = problem.target[q] else { return 0 }
-        let n = Double(count[q] ?? 0)
-        return problem.weights[.deputyFairness] * (abs(n + Double(step) - t) - abs(n - t))
+        let n = Double(count[q]), t = target[q]
+        return fairnessWeight * (abs(n + Double(step) - t) - abs(n - t))
     }
 }

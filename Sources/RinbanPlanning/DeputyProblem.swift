@@ -27,22 +27,33 @@ public struct DeputyProblem: Sendable {
 
     public init(instance: Instance) {
         self.instance = instance
-        var away: [MemberIndex: Set<CivilDate>] = [:]
-        func awayDates(_ m: MemberIndex) -> Set<CivilDate> {
-            if let known = away[m] { return known }
-            let dates = instance.wholeDayUnavailableDates(of: m)
-            away[m] = dates
-            return dates
+        // Whole-day absences as sorted day numbers, only for physicians who have any.
+        var away: [MemberIndex: Set<Int>] = [:]
+        for q in instance.members.indices where instance.members[q].pool == .physicians {
+            let dates = instance.wholeDayUnavailableDates(of: q)
+            if !dates.isEmpty { away[q] = Set(dates.map(\.dayNumber)) }
         }
+        // The pool by block, so a patient looks only at its own block and the neighbours
+        // (eligibility is exactly Instance.deputyIneligibility's; a test holds them equal).
+        let pool = instance.deputyPool
+        var byBlock: [BlockID: [MemberIndex]] = [:]
+        for q in pool { byBlock[instance.members[q].block, default: []].append(q) }
         candidates = instance.homePatients.map { patient in
             let attending = instance.memberIndex[patient.attending]
-            return instance.eligibleDeputies(for: patient).map { q in
-                Candidate(member: q, distance: instance.distance(patient.block, instance.members[q].block),
-                          bothAway: attending.map { awayDates($0).intersection(awayDates(q)).count } ?? 0,
-                          isPrevious: instance.members[q].id == patient.previous)
+            let clinic = attending.flatMap { instance.members[$0].clinic }
+            let attendingAway = attending.flatMap { away[$0] }
+            var near = byBlock[patient.block] ?? []
+            for block in instance.neighbors[patient.block] ?? [] { near += byBlock[block] ?? [] }
+            return near.sorted().compactMap { q -> Candidate? in
+                let m = instance.members[q]
+                guard m.clinic != clinic, patient.requires.isSubset(of: m.skills) else { return nil }
+                var both = 0
+                if let a = attendingAway, let b = away[q] { both = a.intersection(b).count }
+                return Candidate(member: q, distance: m.block == patient.block ? 0 : 1, bothAway: both,
+                                 isPrevious: m.id == patient.previous)
             }
         }
-        pool = instance.deputyPool
+        self.pool = pool
         target = instance.deputyTargets()
     }
 

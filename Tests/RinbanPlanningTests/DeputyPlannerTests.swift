@@ -100,4 +100,57 @@ struct DeputyPlannerTests {
         #expect(ids(outcome.deputy, loaded.instance) == ["p2", "p1", "-", "p1"])
         #expect(Evaluator(loaded).evaluate(Plan(period: loaded.instance.period, deputies: problem.designations(outcome.deputy))).isFeasible)
     }
+
+    @Test("the planner's candidate lists are exactly the pairs SPEC 4b makes eligible, on every bundled instance")
+    func candidatesAreEligibility() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("instances").path)
+            .filter { $0.hasSuffix(".json") }.map { "instances/" + $0 } + ["Tests/RinbanCoreTests/Fixtures/deputies.json"]
+        var checked = 0
+        for file in files {
+            let instance = try InstanceDecoder.load(contentsOf: root.appendingPathComponent(file).path).instance
+            let problem = DeputyProblem(instance: instance)
+            for (h, patient) in instance.homePatients.enumerated() {
+                #expect(problem.candidates[h].map(\.member) == instance.eligibleDeputies(for: patient), "\(file) \(patient.id)")
+                let attending = instance.memberIndex[patient.attending]!
+                for c in problem.candidates[h] {
+                    #expect(c.bothAway == instance.wholeDayUnavailableDates(of: attending)
+                                .intersection(instance.wholeDayUnavailableDates(of: c.member)).count)
+                    #expect(c.distance == instance.distance(patient.block, instance.members[c.member].block))
+                }
+            }
+            checked += instance.homePatients.count
+        }
+        #expect(checked > 1000)
+    }
+
+    @Test("pricing proves a restricted optimum for the whole program, or finds the pairs that improve it")
+    func pricing() throws {
+        let loaded = try InstanceDecoder.load(contentsOf: deputiesPath)
+        let problem = DeputyProblem(instance: loaded.instance)
+        // The optimum h1 p2 · h2 p3 · h4 p1 with every pair allowed: optimal.
+        let all = problem.candidates.map { Set($0.map(\.member)) }
+        let optimum: [MemberIndex?] = [1, 2, nil, 0]
+        guard case .optimal = problem.price(optimum, allowed: all) else {
+            Issue.record("the optimum was not proven")
+            return
+        }
+        // Restricted to h2 → p1 only: h1 p2 · h2 p1 · h4 p1 (538) is the restricted optimum;
+        // h2 → p3 is priced in (it leads to 530).
+        var restricted = all
+        restricted[1] = [0]
+        guard case let .pairs(pairs) = problem.price([1, 0, nil, 0], allowed: restricted) else {
+            Issue.record("no pair priced in")
+            return
+        }
+        #expect(pairs.map { [$0.patient, $0.member] } == [[1, 2]])
+        // A designation that is not optimal inside its own pairs: the exchange is returned.
+        guard case let .exchange(exchange) = problem.price([1, 0, nil, 0], allowed: all) else {
+            Issue.record("no exchange found")
+            return
+        }
+        var moved: [MemberIndex?] = [1, 0, nil, 0]
+        for (h, q) in exchange { moved[h] = q }
+        #expect(problem.weightedTotal(moved) < 538 - 1e-9)
+    }
 }
