@@ -362,7 +362,7 @@ def peer(limit):
              f"then solved cold (no start) with a {limit} s limit by HiGHS (highspy, one thread) and by "
              "GLPK's own `glpsol --freemps M.mps`. Wall-clock seconds include reading the file.", "",
              "| instance | columns | rows | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|"]
-    lines += peer_rows(rinban, python, "rota", limit, versions, lambda path: True)
+    lines += peer_rows(rinban, python, "rota", limit, versions, bundled())
     if versions:
         lines += ["", f"HiGHS version: {', '.join(sorted(versions))}."]
     return lines + [""], False
@@ -381,19 +381,38 @@ def deputies(limit):
              "reading the file).", "",
              "| instance | columns | rows | rinban | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|---|"]
     lines += peer_rows(rinban, python, "deputies", limit, versions,
-                       lambda path: "deputies" in json.load(open(path)))
+                       [path for path in bundled() if "deputies" in json.load(open(path))])
+    lines += ["", "Generated networks (`rinban generate --profile P --seed 2027 --clinics N`, fixed seeds), "
+              "the same way. The Nagasaki profile keeps its five districts at every size, so its larger "
+              "networks give each patient hundreds of eligible deputies.", "",
+              "| network | columns | rows | rinban | HiGHS | glpsol (GLPK 5.0) |", "|---|---:|---:|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = []
+        for profile, clinics in GENERATED_DEPUTIES:
+            path = os.path.join(tmp, f"{profile}-{clinics}.json")
+            run([rinban, "generate", "--profile", profile, "--seed", "2027", "--clinics", str(clinics), "-o", path],
+                check=False)
+            if os.path.exists(path):
+                generated.append(path)
+        lines += peer_rows(rinban, python, "deputies", limit, versions, generated)
     if versions:
         lines += ["", f"HiGHS version: {', '.join(sorted(versions))}."]
     return lines + [""], False
 
 
-def peer_rows(rinban, python, part, limit, versions, wanted):
-    """One Markdown row per bundled instance: the exported program of `part` in HiGHS and glpsol."""
+# Generated networks for the deputies' scaling rows: (profile, clinics).
+GENERATED_DEPUTIES = [("city", 60), ("city", 120), ("city", 300), ("city", 1000), ("nagasaki", 120), ("nagasaki", 300)]
+
+
+def bundled():
+    return sorted(glob.glob(os.path.join(ROOT, "instances", "*.json")))
+
+
+def peer_rows(rinban, python, part, limit, versions, instances):
+    """One Markdown row per instance: the exported program of `part` in HiGHS and glpsol."""
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
-        for instance in sorted(glob.glob(os.path.join(ROOT, "instances", "*.json"))):
-            if not wanted(instance):
-                continue
+        for instance in instances:
             name = os.path.basename(instance)[:-5]
             mps = os.path.join(tmp, name + ".mps")
             run([rinban, "plan", instance, "-o", os.path.join(tmp, name + ".plan.json"), "--only", part,
