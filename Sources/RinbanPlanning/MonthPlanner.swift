@@ -58,6 +58,8 @@ public struct MonthPlanOutcome: Sendable {
     public var plan: Plan
     public var rota: RotaOutcome
     public var deputies: DeputyPlanner.Outcome
+    /// The deputy designation's data (for explaining a patient left without a deputy).
+    public var deputyProblem: DeputyProblem
 }
 
 /// Plans a month: the deputies and the load-sharing and bed programs first (small, mostly
@@ -134,7 +136,7 @@ public enum MonthPlanner {
         {
             plan.solver?.status = "gapLimit"
         }
-        return MonthPlanOutcome(plan: plan, rota: rota, deputies: deputies)
+        return MonthPlanOutcome(plan: plan, rota: rota, deputies: deputies, deputyProblem: deputyProblem)
     }
 
     /// The deputies: solved (or greedy); in a what-if run, every published deputy that is

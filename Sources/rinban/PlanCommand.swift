@@ -79,7 +79,7 @@ struct PlanCommand: ParsableCommand {
             if let csv { try RotaCSV.write(loaded: loaded, plan: plan, to: csv) }
             if let html { try RotaHTML.write(loaded: loaded, plan: plan, to: html) }
             if let ics { _ = try RotaICS.write(loaded: loaded, plan: plan, stamp: calendarStamp(), toDirectory: ics) }
-            let deputyProblem = DeputyProblem(instance: loaded.instance)
+            let deputyProblem = outcome.deputyProblem
             let deputy = outcome.deputies.deputy
             let undeputed = deputy.indices.filter { deputy[$0] == nil }
             if !undeputed.isEmpty {
