@@ -351,11 +351,15 @@ def peer_cell(r):
     return f"{r['status']}: {r['objective']:.2f}{gap}, {r['seconds']:.1f} s"
 
 
-def peer(limit):
+def peer_tools():
+    """HiGHS's Python (or None), the release rinban (built), and an empty set for HiGHS versions."""
     python = highs_python()
     run(["swift", "build", "-c", "release", "--product", "rinban"])
-    rinban = os.path.join(ROOT, ".build", "release", "rinban")
-    versions = set()
+    return python, os.path.join(ROOT, ".build", "release", "rinban"), set()
+
+
+def peer(limit):
+    python, rinban, versions = peer_tools()
     lines = ["### Peer comparison: the same rota model in HiGHS and in glpsol", "",
              "Each instance's whole rota program (rota terms only; load sharing, beds and deputies are separate, "
              "small programs) exported with `rinban plan INSTANCE --only rota --engine greedy --export-model M.mps`, "
@@ -369,10 +373,7 @@ def peer(limit):
 
 
 def deputies(limit):
-    python = highs_python()
-    run(["swift", "build", "-c", "release", "--product", "rinban"])
-    rinban = os.path.join(ROOT, ".build", "release", "rinban")
-    versions = set()
+    python, rinban, versions = peer_tools()
     lines = ["### Patient deputies: rinban, HiGHS and glpsol on the deputy program", "",
              "Every bundled instance with home-care patients. *rinban* is `rinban plan INSTANCE --only deputies` "
              "(the greedy designation, then GLPK from it) with the solver time its progress line reports; the same "
