@@ -72,20 +72,31 @@ extension Instance {
         members.indices.filter { members[$0].pool == .physicians && deputyIneligibility(of: $0, for: patient).isEmpty }
     }
 
+    /// How many physicians pass each condition of eligibility in turn, for explaining a
+    /// patient nobody is eligible for: of other clinics; of those, taking deputies; of
+    /// those, with the required skills (nil when none are required). Whoever is left is
+    /// outside the patient's block and its neighbours.
+    public func deputyConditionCounts(for patient: HomePatient) -> (otherClinics: Int, takeDeputies: Int, withSkills: Int?) {
+        let clinic = attendingClinic(of: patient)
+        var left = members.indices.filter { members[$0].pool == .physicians && members[$0].clinic != clinic }
+        let otherClinics = left.count
+        left = left.filter(takesDeputies)
+        let takeDeputies = left.count
+        guard !patient.requires.isEmpty else { return (otherClinics, takeDeputies, nil) }
+        return (otherClinics, takeDeputies, left.filter { patient.requires.isSubset(of: members[$0].skills) }.count)
+    }
+
     /// Why nobody is eligible, condition by condition (for the validation warning):
     /// "12 physicians of other clinics, 10 take deputies, 3 have skill "eol", none is in
     /// block north or next to it".
     public func whyNoDeputy(for patient: HomePatient) -> String {
-        let clinic = attendingClinic(of: patient)
-        var left = members.indices.filter { members[$0].pool == .physicians && members[$0].clinic != clinic }
-        var parts = ["\(left.count) physician\(left.count == 1 ? "" : "s") of other clinics"]
-        left = left.filter(takesDeputies)
-        parts.append("\(left.count) of them take deputies (share > 0, maxDeputyPatients not 0)")
-        if !patient.requires.isEmpty {
-            left = left.filter { patient.requires.isSubset(of: members[$0].skills) }
-            parts.append("\(left.count) of those have skill \(patient.requires.sorted().map { "\"\($0)\"" }.joined(separator: ", "))")
+        let counts = deputyConditionCounts(for: patient)
+        var parts = ["\(counts.otherClinics) physician\(counts.otherClinics == 1 ? "" : "s") of other clinics"]
+        parts.append("\(counts.takeDeputies) of them take deputies (share > 0, maxDeputyPatients not 0)")
+        if let skilled = counts.withSkills {
+            parts.append("\(skilled) of those have skill \(patient.requires.sorted().map { "\"\($0)\"" }.joined(separator: ", "))")
         }
-        parts.append(left.isEmpty ? "none left" : "none is in block \(patient.block) or next to it")
+        parts.append((counts.withSkills ?? counts.takeDeputies) == 0 ? "none left" : "none is in block \(patient.block) or next to it")
         return parts.joined(separator: ", ")
     }
 

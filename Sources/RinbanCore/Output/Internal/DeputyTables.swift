@@ -113,16 +113,14 @@ struct DeputyTables {
     /// The conditions of eligibility one after another, with how many physicians pass each:
     /// 他院の医師 7名、うち受け持ち可能 6名、うち技能「pediatric」あり 0名.
     static func noneEligible(_ patient: HomePatient, in instance: Instance) -> String {
-        let clinic = instance.attendingClinic(of: patient)
-        var left = instance.members.indices.filter { instance.members[$0].pool == .physicians && instance.members[$0].clinic != clinic }
-        var parts = ["他院の医師 \(left.count)名"]
-        left = left.filter(instance.takesDeputies)
-        parts.append("うち受け持ち可能（割合・上限が 0 でない）\(left.count)名")
-        if !patient.requires.isEmpty, !left.isEmpty {
-            left = left.filter { patient.requires.isSubset(of: instance.members[$0].skills) }
-            parts.append("うち技能「\(patient.requires.sorted().joined(separator: "、"))」あり \(left.count)名")
+        let counts = instance.deputyConditionCounts(for: patient)
+        var parts = ["他院の医師 \(counts.otherClinics)名", "うち受け持ち可能（割合・上限が 0 でない）\(counts.takeDeputies)名"]
+        var left = counts.takeDeputies
+        if let skilled = counts.withSkills, left > 0 {
+            parts.append("うち技能「\(patient.requires.sorted().joined(separator: "、"))」あり \(skilled)名")
+            left = skilled
         }
-        if !left.isEmpty {
+        if left > 0 {
             parts.append("いずれも患者の住む\(RotaText.blockName(patient.block, in: instance))ブロックにも隣接ブロックにもいない")
         }
         return parts.joined(separator: "、")
