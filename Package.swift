@@ -9,10 +9,12 @@ let package = Package(
         .library(name: "MIPGLPK", targets: ["MIPGLPK"]),
         .library(name: "RinbanCore", targets: ["RinbanCore"]),
         .library(name: "RinbanPlanning", targets: ["RinbanPlanning"]),
+        .library(name: "RinbanWorkbook", targets: ["RinbanWorkbook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Debian ships no glpk.pc, so no pkgConfig: the module map's `link "glpk"` is enough
@@ -33,10 +35,16 @@ let package = Package(
         .target(name: "RinbanCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The planners: integer programs (through MIP, never GLPK directly), greedy and search.
         .target(name: "RinbanPlanning", dependencies: ["RinbanCore", "MIP"]),
+        // Spreadsheets in and out: .xlsx (ZIPFoundation for the container, Foundation's XMLParser
+        // for the XML) and folders of CSV files. The domain target stays free of both.
+        .target(
+            name: "RinbanWorkbook",
+            dependencies: ["RinbanCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .executableTarget(
             name: "rinban",
             dependencies: [
-                "MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning",
+                "MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning", "RinbanWorkbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +53,13 @@ let package = Package(
         // End-to-end: runs the built `rinban` binary and checks its output and exit codes.
         .testTarget(name: "RinbanCLITests", dependencies: ["rinban"]),
         .testTarget(name: "RinbanCoreTests", dependencies: ["RinbanCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "RinbanWorkbookTests",
+            dependencies: [
+                "RinbanWorkbook", "RinbanCore", "RinbanPlanning", "MIPGLPK",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "RinbanPlanningTests", dependencies: ["RinbanPlanning", "RinbanCore", "MIP", "MIPGLPK"]),
     ],
     swiftLanguageModes: [.v6]

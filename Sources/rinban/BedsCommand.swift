@@ -24,7 +24,7 @@ struct BedsCommand: ParsableCommand {
                       rinban beds instance.json --clinic c03 --needs palliative --date 2027-01-06
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Option(help: "A registered patient's id.")
@@ -59,7 +59,7 @@ struct BedsCommand: ParsableCommand {
         guard let night = CivilDate(iso: date) else {
             throw InputError(at: .root / "date", "\"\(date)\" is not a date (YYYY-MM-DD)")
         }
-        let loaded = try InstanceDecoder.load(contentsOf: instance)
+        let loaded = try loadInstance(instance)
         let plan = try self.plan.map { path throws(InputError) in try PlanReader.load(contentsOf: path) }
         let result = try BedRanking.rank(query, on: night, instance: loaded.instance, plan: plan)
         let who: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RinbanCore
 import RinbanPlanning
+import RinbanWorkbook
 
 /// Exit statuses, in one place: 0 ok, 1 failure or a plan breaking a rule, 2 invalid
 /// input, 3 a plan written with uncovered demand.
@@ -17,6 +18,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as InputError {
+        printError(error.description)
+        throw ExitCode(ExitStatus.invalidInput.rawValue)
+    } catch let error as WorkbookImportError {
         printError(error.description)
         throw ExitCode(ExitStatus.invalidInput.rawValue)
     } catch let error as ExitCode {
@@ -46,4 +50,25 @@ func planningOptions(engine: String, timeLimit: Double, gap: Double?) throws -> 
     guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
     if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
     return RotaPlanOptions(engine: chosen, timeLimit: timeLimit, gap: gap)
+}
+
+/// Whether `path` names the office's workbook (.xlsx) or a folder of CSV files rather than
+/// a JSON or YAML instance.
+func isWorkbookSource(_ path: String) -> Bool {
+    if path.lowercased().hasSuffix(".xlsx") { return true }
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+}
+
+/// The instance document at `path`: JSON, YAML, a workbook or a CSV folder. A workbook's
+/// problems are reported at their cells.
+func readInstanceDocument(_ path: String) throws -> DocumentNode {
+    if isWorkbookSource(path) { return try InstanceWorkbook.read(contentsOf: path).document }
+    return try DocumentReader.read(contentsOf: path).node
+}
+
+/// The validated instance at `path` (JSON, YAML, a workbook or a CSV folder).
+func loadInstance(_ path: String) throws -> LoadedInstance {
+    if isWorkbookSource(path) { return try InstanceWorkbook.read(contentsOf: path).loaded }
+    return try InstanceDecoder.load(contentsOf: path)
 }

@@ -26,7 +26,7 @@ struct CoverCommand: ParsableCommand {
                 --duty substitute --area north --date 2026-12-24 --shift night --exclude p07
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Option(help: "The published plan (rinban-plan/1).")
@@ -56,7 +56,7 @@ struct CoverCommand: ParsableCommand {
     func run() throws {
         var nobody = false
         try runReportingErrors {
-            let loaded = try InstanceDecoder.load(contentsOf: instance)
+            let loaded = try loadInstance(instance)
             let instance = loaded.instance
             let published = try PlanReader.load(contentsOf: plan)
             guard top > 0 else { throw InputError(at: .root, "--top must be at least 1") }

@@ -27,7 +27,7 @@ struct DeputyCommand: ParsableCommand {
               rinban deputy instances/nagasaki-2027-05.json --plan plan.json --patient hc0412
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Option(help: "The published plan (rinban-plan/1).")
@@ -50,7 +50,7 @@ struct DeputyCommand: ParsableCommand {
         try runReportingErrors {
             guard top > 0 else { throw InputError(at: .root, "--top must be at least 1") }
             let published = try PlanReader.load(contentsOf: plan)
-            let (document, _) = try DocumentReader.read(contentsOf: instance)
+            let document = try readInstanceDocument(instance)
             var pinned: MemberID?
             let loaded: LoadedInstance
             if let change {

@@ -34,7 +34,7 @@ struct ScoreCommand: ParsableCommand {
             Example: rinban score instances/tokushima-2026-12.json plan.json --baseline plan-old.json
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Argument(help: "The plan file to check (rinban-plan/1).")
@@ -49,7 +49,7 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try runReportingErrors {
-            let (document, _) = try DocumentReader.read(contentsOf: instance)
+            let document = try readInstanceDocument(instance)
             var baseline: Plan?
             if let path = self.baseline { baseline = try PlanReader.load(contentsOf: path) }
             // The baseline is the published plan the changes were asked of: a leaving

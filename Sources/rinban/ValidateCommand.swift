@@ -19,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
             Example: rinban validate instances/tokushima-2026-12.json
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Option(help: "How many of the tightest slots to list.")
@@ -30,7 +30,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let loaded = try InstanceDecoder.load(contentsOf: instance)
+            let loaded = try loadInstance(instance)
             print(InstanceSummary(loaded: loaded, tightest: tightest, file: instance, fewestDeputies: fewestDeputies).text)
         }
     }
