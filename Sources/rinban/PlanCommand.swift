@@ -4,6 +4,7 @@ import MIP
 import MIPGLPK
 import RinbanCore
 import RinbanPlanning
+import RinbanWorkbook
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,10 +21,10 @@ struct PlanCommand: ParsableCommand {
 
             Examples:
               rinban plan instances/tokushima-2026-12.json -o plan.json
-              rinban plan december.yaml -o plan.json --time-limit 300 --csv rota.csv --html rota.html
+              rinban plan december.yaml -o plan.json --time-limit 300 --csv rota.csv --html rota.html --xlsx rota.xlsx
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Option(name: .shortAndLong, help: "Where to write the plan (JSON).")
@@ -53,6 +54,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Also write a printable month calendar (HTML).")
     var html: String?
 
+    @Option(help: "Also write the rota as an Excel workbook (.xlsx) to print and mail.")
+    var xlsx: String?
+
     @Option(help: "Also write an integer program (.lp: CPLEX LP, otherwise free MPS) for other solvers: the rota's, or with --only deputies the deputies'.")
     var exportModel: String?
 
@@ -68,7 +72,7 @@ struct PlanCommand: ParsableCommand {
                 }
                 return part
             }
-            let loaded = try InstanceDecoder.load(contentsOf: instance)
+            let loaded = try loadInstance(instance)
             let baselinePlan = try baseline.map { try PlanReader.load(contentsOf: $0) }
             if let exportModel { try exportProgram(loaded, baseline: baselinePlan, part: part ?? .rota, to: exportModel) }
             if !quiet { options.progress = { printError($0) } }
@@ -78,6 +82,7 @@ struct PlanCommand: ParsableCommand {
             try PlanWriter.write(plan, to: output)
             if let csv { try RotaCSV.write(loaded: loaded, plan: plan, to: csv) }
             if let html { try RotaHTML.write(loaded: loaded, plan: plan, to: html) }
+            if let xlsx { try RotaWorkbook.write(loaded: loaded, plan: plan, to: xlsx) }
             if let ics { _ = try RotaICS.write(loaded: loaded, plan: plan, stamp: calendarStamp(), toDirectory: ics) }
             let deputyProblem = outcome.deputyProblem
             let deputy = outcome.deputies.deputy

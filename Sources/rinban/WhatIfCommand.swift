@@ -3,6 +3,7 @@ import Foundation
 import MIPGLPK
 import RinbanCore
 import RinbanPlanning
+import RinbanWorkbook
 
 struct WhatIfCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,8 @@ struct WhatIfCommand: ParsableCommand {
             date and by member, moved placements, designations and respite bookings, every \
             objective term before and after, and the fairness of every member concerned. \
             --json prints the same as JSON; --html writes a month calendar with the changed \
-            cells highlighted; --save-instance writes the changed instance (JSON), which \
+            cells highlighted; --xlsx writes the new rota as an Excel workbook to print and mail; \
+            --save-instance writes the changed instance (JSON), which \
             `rinban score CHANGED.json NEW.json --baseline PUBLISHED.json` accepts (deputies \
             set by hand are not part of an instance: only the change file keeps them).
 
@@ -71,6 +73,9 @@ struct WhatIfCommand: ParsableCommand {
     @Option(help: "Also write the difference as a printable month calendar (HTML).")
     var html: String?
 
+    @Option(help: "Also write the rota as an Excel workbook (.xlsx) to print and mail.")
+    var xlsx: String?
+
     @Option(help: "Also write the changed instance (JSON), to score or plan it later.")
     var saveInstance: String?
 
@@ -80,7 +85,7 @@ struct WhatIfCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             var options = try planningOptions(engine: engine, timeLimit: timeLimit, gap: gap)
-            let (document, _) = try DocumentReader.read(contentsOf: instance)
+            let document = try readInstanceDocument(instance)
             let original = try InstanceDecoder.decode(document, file: instance)
             let published = try PlanReader.load(contentsOf: baseline)
             guard published.period == original.instance.period else {
@@ -97,6 +102,7 @@ struct WhatIfCommand: ParsableCommand {
             let outcome = try MonthPlanner.plan(
                 changed.loaded, MonthPlanRequest(options: options, baseline: published, whatIf: scope), backend: GLPKBackend())
             try PlanWriter.write(outcome.plan, to: output)
+            if let xlsx { try RotaWorkbook.write(loaded: changed.loaded, plan: outcome.plan, to: xlsx) }
 
             let diff = PlanDiff(before: published, on: original, after: outcome.plan, on: changed.loaded, changes: changed.applied)
             print(json ? PlanDiffReport.json(diff) : PlanDiffReport.text(diff), terminator: "")
@@ -133,7 +139,7 @@ struct DiffCommand: ParsableCommand {
             Example: rinban diff instances/tokushima-2026-12.json draft.json published.json --html diff.html
             """)
 
-    @Argument(help: "The instance file (.json, .yaml or .yml).")
+    @Argument(help: "The instance: .json, .yaml/.yml, an .xlsx workbook or a folder of CSV files (docs/workbook.md).")
     var instance: String
 
     @Argument(help: "The plan before.")
@@ -154,7 +160,7 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         var differ = false
         try runReportingErrors {
-            let (document, _) = try DocumentReader.read(contentsOf: instance)
+            let document = try readInstanceDocument(instance)
             let original = try InstanceDecoder.decode(document, file: instance)
             let a = try PlanReader.load(contentsOf: before)
             let b = try PlanReader.load(contentsOf: after)

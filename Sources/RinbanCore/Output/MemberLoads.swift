@@ -3,36 +3,36 @@
 /// "Cumulative" values include the member's `history` (duties already served this fiscal
 /// year); the differences compare cumulative values with the targets, as the `fairness`
 /// and `holidayFairness` terms do.
-struct MemberLoad: Hashable, Sendable {
+package struct MemberLoad: Hashable, Sendable {
     /// Position in ``Instance/members``.
-    var member: MemberIndex
+    package var member: MemberIndex
     /// Assignments in the plan.
-    var duties: Int
+    package var duties: Int
     /// Of those, assignments on holiday-type dates.
-    var holidayDuties: Int
+    package var holidayDuties: Int
     /// Σ points of the plan's assignments (without history).
-    var periodPoints: Double
+    package var periodPoints: Double
     /// P_m = history.points + ``periodPoints``.
-    var points: Double
+    package var points: Double
     /// H_m = history.holidays + ``holidayDuties``.
-    var holidays: Int
+    package var holidays: Int
     /// T_m, or nil for a member with share 0 (takes no part in fairness).
-    var target: Double?
+    package var target: Double?
     /// TH_m, or nil for a member with share 0.
-    var holidayTarget: Double?
+    package var holidayTarget: Double?
 
     /// P_m − T_m (positive: more than the fair share), nil without a target.
-    var difference: Double? { target.map { points - $0 } }
+    package var difference: Double? { target.map { points - $0 } }
     /// H_m − TH_m, nil without a target.
-    var holidayDifference: Double? { holidayTarget.map { Double(holidays) - $0 } }
+    package var holidayDifference: Double? { holidayTarget.map { Double(holidays) - $0 } }
 }
 
 /// Loads and fair targets of every member (SPEC section 5, "Fairness"), as the
 /// evaluator behind `rinban score` computes them, so the outputs show exactly the numbers
 /// the plan is scored on. Assignments that break H1 count toward nothing.
-enum MemberLoads {
+package enum MemberLoads {
     /// One load per member of the instance, in member order.
-    static func compute(_ loaded: LoadedInstance, _ plan: Plan) -> [MemberLoad] {
+    package static func compute(_ loaded: LoadedInstance, _ plan: Plan) -> [MemberLoad] {
         let members = loaded.instance.members
         return Evaluator(loaded).evaluate(plan).members.map { figures in
             MemberLoad(

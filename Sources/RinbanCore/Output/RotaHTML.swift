@@ -342,7 +342,7 @@ public enum RotaHTML {
     }
 
     /// "1月4日(月)〜1月6日(水)、1月9日(土)": runs of consecutive dates.
-    static func dateRuns(_ dates: [CivilDate]) -> String {
+    package static func dateRuns(_ dates: [CivilDate]) -> String {
         DeputyTables.runs(dates).map {
             $0.first == $0.last ? RotaText.monthDay($0.first) : RotaText.monthDay($0.first) + "〜" + RotaText.monthDay($0.last)
         }.joined(separator: "、")
@@ -431,7 +431,7 @@ public enum RotaHTML {
     // MARK: - Text
 
     /// "2027年1月1日(金)".
-    static func longDate(_ date: CivilDate) -> String {
+    package static func longDate(_ date: CivilDate) -> String {
         "\(date.year)年\(RotaText.monthDay(date))"
     }
 

@@ -6,52 +6,52 @@
 /// entry of the plan that names an ineligible physician, or a patient's second deputy,
 /// counts nowhere there, so it is not shown as the deputy here either; the reason column
 /// says what became of it.
-struct DeputyTables {
+package struct DeputyTables {
     /// One home-care patient.
-    struct PatientRow {
-        var patient: HomePatient
+    package struct PatientRow {
+        package var patient: HomePatient
         /// The counted deputy, nil when the patient has none.
-        var deputy: MemberIndex?
+        package var deputy: MemberIndex?
         /// Period dates on which the attending and the deputy are both whole-day unavailable.
-        var bothAway: [CivilDate]
+        package var bothAway: [CivilDate]
         /// Why the patient has no deputy (Japanese); nil when it has one.
-        var missingReason: String?
+        package var missingReason: String?
     }
 
     /// The patients of one clinic's attending physicians, in instance order.
-    struct ClinicGroup {
+    package struct ClinicGroup {
         /// The attending's clinic (nil when the instance does not know it).
-        var clinic: Clinic?
-        var patients: [PatientRow]
+        package var clinic: Clinic?
+        package var patients: [PatientRow]
     }
 
     /// A physician of the deputy pool.
-    struct LoadRow {
-        var member: MemberIndex
+    package struct LoadRow {
+        package var member: MemberIndex
         /// n_q.
-        var patients: Int
+        package var patients: Int
         /// t_q = share / Σ share × N.
-        var target: Double
+        package var target: Double
         /// n_q − t_q (positive: more patients than the fair share).
-        var difference: Double { Double(patients) - target }
+        package var difference: Double { Double(patients) - target }
     }
 
     /// Clinics in instance order, only those with patients; unknown clinics last.
-    var groups: [ClinicGroup] = []
+    package var groups: [ClinicGroup] = []
     /// The deputy pool in instance order.
-    var loads: [LoadRow] = []
+    package var loads: [LoadRow] = []
 
     /// Whether the deputy tables are shown: the instance has home-care patients.
-    var isShown: Bool { !groups.isEmpty }
+    package var isShown: Bool { !groups.isEmpty }
     /// Every patient row, clinic by clinic.
-    var patients: [PatientRow] { groups.flatMap(\.patients) }
+    package var patients: [PatientRow] { groups.flatMap(\.patients) }
     /// Patients without a deputy.
-    var undeputed: Int { patients.filter { $0.deputy == nil }.count }
+    package var undeputed: Int { patients.filter { $0.deputy == nil }.count }
     /// Patients with a deputy and at least one date both physicians are away.
-    var withGaps: Int { patients.filter { !$0.bothAway.isEmpty }.count }
+    package var withGaps: Int { patients.filter { !$0.bothAway.isEmpty }.count }
 
     /// The tables of `plan`; the evaluator runs only when the instance has home-care patients.
-    init(loaded: LoadedInstance, plan: Plan) {
+    package init(loaded: LoadedInstance, plan: Plan) {
         let instance = loaded.instance
         guard !instance.homePatients.isEmpty else { return }
         let evaluation = Evaluator(loaded).evaluate(plan)
@@ -127,7 +127,7 @@ struct DeputyTables {
     }
 
     /// Runs of consecutive dates: [1, 2, 3, 5] gives [(1, 3), (5, 5)]. `dates` must be sorted.
-    static func runs(_ dates: [CivilDate]) -> [(first: CivilDate, last: CivilDate)] {
+    package static func runs(_ dates: [CivilDate]) -> [(first: CivilDate, last: CivilDate)] {
         var result: [(first: CivilDate, last: CivilDate)] = []
         for date in dates {
             if let last = result.last?.last, last.adding(days: 1) == date {

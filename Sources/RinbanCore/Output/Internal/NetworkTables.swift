@@ -5,51 +5,51 @@
 /// the first designation of each known patient to a known hospital, and each known
 /// request's first booking at a known hospital. A plan that breaks a rule is shown as it
 /// is; `rinban score` says what is wrong with it.
-struct NetworkTables {
+package struct NetworkTables {
     /// One station: its evaluator figures and the items moved in and out.
-    struct StationRow {
-        var station: Station
-        var fixedLoad: Double
-        var load: Double
-        var capacity: Double
+    package struct StationRow {
+        package var station: Station
+        package var fixedLoad: Double
+        package var load: Double
+        package var capacity: Double
         /// Items placed here whose `from` is another station or none (a new referral).
-        var movedIn: Int
+        package var movedIn: Int
         /// Items from this station placed elsewhere.
-        var movedOut: Int
-        var utilisationBefore: Double { fixedLoad / capacity }
-        var utilisationAfter: Double { load / capacity }
+        package var movedOut: Int
+        package var utilisationBefore: Double { fixedLoad / capacity }
+        package var utilisationAfter: Double { load / capacity }
     }
 
     /// One hospital and need with beds pledged or patients designated.
-    struct BedRow {
-        var hospital: Hospital
-        var need: Need
-        var patients: Int
-        var risk: Double
-        var pledged: Int
+    package struct BedRow {
+        package var hospital: Hospital
+        package var need: Need
+        package var patients: Int
+        package var risk: Double
+        package var pledged: Int
         /// pledged − Σ risk (negative: expected admissions above the pledge).
-        var margin: Double { Double(pledged) - risk }
+        package var margin: Double { Double(pledged) - risk }
     }
 
     /// A hospital with respite beds: stays booked on each night of the period.
-    struct RespiteRow {
-        var hospital: Hospital
-        var pledged: Int
+    package struct RespiteRow {
+        package var hospital: Hospital
+        package var pledged: Int
         /// One count per date of the period.
-        var booked: [Int]
+        package var booked: [Int]
     }
 
-    var stations: [StationRow] = []
-    var beds: [BedRow] = []
-    var respite: [RespiteRow] = []
+    package var stations: [StationRow] = []
+    package var beds: [BedRow] = []
+    package var respite: [RespiteRow] = []
 
     /// Whether the station table is shown: the instance has stations and the plan places items.
-    var showsStations: Bool { !stations.isEmpty }
+    package var showsStations: Bool { !stations.isEmpty }
     /// Whether the hospital tables are shown: the instance has hospitals and the plan designates
     /// patients or books respite stays.
-    var showsHospitals: Bool { !beds.isEmpty || !respite.isEmpty }
+    package var showsHospitals: Bool { !beds.isEmpty || !respite.isEmpty }
 
-    init(loaded: LoadedInstance, plan: Plan) {
+    package init(loaded: LoadedInstance, plan: Plan) {
         let instance = loaded.instance
         let hasStations = !instance.stations.isEmpty && !plan.placements.isEmpty
         let hasHospitals = !instance.hospitals.isEmpty && !(plan.designations.isEmpty && plan.respite.isEmpty)
@@ -121,8 +121,8 @@ struct NetworkTables {
     }
 
     /// "急変時" / "緩和ケア".
-    static func needLabel(_ need: Need) -> String { need == .acute ? "急変時（acute）" : "緩和ケア（palliative）" }
+    package static func needLabel(_ need: Need) -> String { need == .acute ? "急変時（acute）" : "緩和ケア（palliative）" }
 
     /// "97%" style percentage with one decimal: "96.7%".
-    static func percent(_ x: Double) -> String { RotaText.fixed(100 * x, places: 1) + "%" }
+    package static func percent(_ x: Double) -> String { RotaText.fixed(100 * x, places: 1) + "%" }
 }

@@ -10,27 +10,30 @@ enum OutputAssignments {
 }
 
 /// A column of the rota: one duty, area and shift.
-struct RotaColumn: Hashable, Sendable {
-    var duty: DutyID
-    var area: AreaID
-    var shift: ShiftID
+package struct RotaColumn: Hashable, Sendable {
+    package var duty: DutyID
+    package var area: AreaID
+    package var shift: ShiftID
 }
 
 /// What one (date, column) shows.
-struct RotaCell: Hashable, Sendable {
+package struct RotaCell: Hashable, Sendable {
     /// Names of the assigned members, in member order (ids for members the instance lacks).
-    var names: [String]
+    package var names: [String]
     /// Demand left open (0 when covered or when the date has no slot).
-    var missing: Int
+    package var missing: Int
     /// Whether the instance has a slot here (false: only an assignment the checker rejects).
-    var hasSlot: Bool
+    package var hasSlot: Bool
 
     /// The names joined with "・", then "（空き）" (or "（空き×n）") for open demand.
-    var text: String {
+    package var text: String { text(separator: "・") }
+
+    /// The names and the open demand joined with `separator` (the workbook uses "、").
+    package func text(separator: String) -> String {
         var parts = names
         if missing == 1 { parts.append(RotaText.open) }
         if missing > 1 { parts.append("（空き×\(missing)）") }
-        return parts.joined(separator: "・")
+        return parts.joined(separator: separator)
     }
 }
 
@@ -41,16 +44,16 @@ struct RotaCell: Hashable, Sendable {
 /// place with no slot is still shown, never dropped: its column is added after the others
 /// if needed. Open demand is derived from the slots and the assignments, as the checker
 /// does, not read from the plan's informative `uncovered` list.
-struct RotaGrid: Sendable {
-    let period: Period
-    let dates: [CivilDate]
-    let columns: [RotaColumn]
+package struct RotaGrid: Sendable {
+    package let period: Period
+    package let dates: [CivilDate]
+    package let columns: [RotaColumn]
     /// Header text per column, e.g. "副主治医当番 北部 夜間".
-    let labels: [String]
+    package let labels: [String]
     /// cells[date offset][column]; nil where the date has neither a slot nor an assignment.
-    let cells: [[RotaCell?]]
+    package let cells: [[RotaCell?]]
 
-    init(loaded: LoadedInstance, plan: Plan) {
+    package init(loaded: LoadedInstance, plan: Plan) {
         let instance = loaded.instance
         let period = instance.period
         self.period = period
