@@ -178,17 +178,9 @@ print(json.dumps(out, ensure_ascii=False))
 
 /// Opens `path` with openpyxl in a `python3` subprocess.
 private func openpyxl(_ path: String) throws -> OpenpyxlView {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", openpyxlScript, path]
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "openpyxl could not read \(path): \(errors)")
+    let result = try run(["python3", "-c", openpyxlScript, path])
+    try #require(result.status == 0, "openpyxl could not read \(path): \(result.error)")
+    let data = Data(result.output.utf8)
     let json = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
     var view = OpenpyxlView(sheets: [], settings: [:])
     for sheet in json {

@@ -935,7 +935,8 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// Runs a program (through `env`, so it is found on PATH), returning its status and output.
-private func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, output: String, error: String) {
+/// Shared by the suites that check rinban's files with openpyxl and LibreOffice.
+func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments

@@ -188,8 +188,5 @@ enum CellRules {
         return TimeOfDay(minutes: hour * 60 + minute)
     }
 
-    static func plainNumber(_ number: Double) -> String {
-        if number == number.rounded(), abs(number) < 1e15 { return String(Int(number)) }
-        return String(number)
-    }
+    static func plainNumber(_ number: Double) -> String { formatNumber(number) }
 }

@@ -354,8 +354,5 @@ extension ObjectiveTerm {
     }
 }
 
-/// `1`, `1.25`: numbers as a clerk writes them.
-func formatNumber(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-    return String(value)
-}
+/// `1`, `1.25`: numbers as a clerk writes them (and as plan files do).
+func formatNumber(_ value: Double) -> String { value.isFinite ? PlanWriter.number(value) : value.description }

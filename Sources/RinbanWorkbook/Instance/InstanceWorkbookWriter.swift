@@ -179,8 +179,8 @@ public enum InstanceWorkbook {
 
     static let titleStyle = CellStyle(bold: true, fontSize: 14)
     static let hintStyle = CellStyle(fontColor: .gray)
-    static let headerStyle = CellStyle(bold: true, fill: .headerFill, wrap: true, horizontal: .center, border: true)
-    static let requiredHeaderStyle = CellStyle(bold: true, fontColor: .red, fill: .headerFill, wrap: true, horizontal: .center, border: true)
+    static let headerStyle = CellStyle(bold: true, fill: .headerFill, horizontal: .center, border: true)
+    static let requiredHeaderStyle = CellStyle(bold: true, fontColor: .red, fill: .headerFill, horizontal: .center, border: true)
     static let keyStyle = CellStyle(italic: true, fontSize: 9, fontColor: .gray, horizontal: .center)
     static let idStyle = CellStyle(format: .text)
     static let dateStyle = CellStyle(format: .date, horizontal: .left)
@@ -201,7 +201,8 @@ public enum InstanceWorkbook {
 
     private static func tableSheet(_ table: TableLayout, rows: [[String: CellValue]]) -> Sheet {
         var grid: [[Cell]] = [
-            [.text(table.name + "  (" + table.section + ")", titleStyle)] + [.text(table.hint, hintStyle)],
+            // One cell, so the text runs on over the empty cells to its right.
+            [.text("\(table.name) (\(table.section))   \(table.hint)", titleStyle)],
             table.columns.map { .text($0.japanese + ($0.required ? " *" : ""), $0.required ? requiredHeaderStyle : headerStyle) },
             table.columns.map { .text($0.key, keyStyle) },
         ]
@@ -257,7 +258,7 @@ public enum InstanceWorkbook {
 
     private static func settingsSheet(_ values: [String: CellValue]) -> Sheet {
         var grid: [[Cell]] = [
-            [.text(Layout.settingsSheet, titleStyle), .text("値 (C 列) だけを書き換えてください。空欄は既定値です。", hintStyle)],
+            [.text("\(Layout.settingsSheet)   値 (C 列) だけを書き換えてください。空欄は既定値です。", titleStyle)],
             ["項目", "rinban/1", "値", "説明"].map { .text($0, headerStyle) },
             ["label", "key", "value", "help"].map { .text($0, keyStyle) },
         ]
@@ -288,7 +289,7 @@ public enum InstanceWorkbook {
             [],
             [.text("セルの書き方", section)],
         ]
-        for rule in cellRules { grid.append([.text(rule.0, CellStyle(bold: true)), .text(rule.1, CellStyle(wrap: true))]) }
+        for rule in cellRules { grid.append([.text(rule.0, CellStyle(bold: true)), .text(rule.1, .plain)]) }
         grid.append([])
         grid.append([.text("シート", headerStyle), .text("列 (見出し)", headerStyle), .text("rinban/1", headerStyle),
                      .text("必須", headerStyle), .text("説明", headerStyle)])
@@ -296,14 +297,14 @@ public enum InstanceWorkbook {
                      .text("", section), .text("", section)])
         for setting in Layout.settings {
             grid.append([.empty, .text(setting.japanese), .text(setting.key, keyStyle), .text(setting.required ? "必須" : ""),
-                         .text(setting.help, CellStyle(wrap: true))])
+                         .text(setting.help, .plain)])
         }
         for table in Layout.tables {
             grid.append([.text(table.name, section), .text(table.hint, section), .text(table.section, section),
                          .text("", section), .text("", section)])
             for column in table.columns {
                 grid.append([.empty, .text(column.japanese), .text(column.key, keyStyle), .text(column.required ? "必須" : ""),
-                             .text(column.help + kindNote(column.kind), CellStyle(wrap: true))])
+                             .text(column.help + kindNote(column.kind), .plain)])
             }
         }
         return Sheet(name: Layout.instructionSheet, rows: grid, columnWidths: [0: 22, 1: 30, 2: 22, 3: 6, 4: 80],
