@@ -65,7 +65,8 @@ struct NextMonthCommand: ParsableCommand {
                 from: loaded, served: served, options: NextMonthOptions(period: period, fiscalYearStartMonth: fiscalYearStart))
             try Self.writeInstance(next.instance, to: output)
             for line in summary.lines { print(line) }
-            for warning in next.warnings { printError("warning: \(warning)") }
+            // The written file is new, so a warning names the entry (its JSON path), not a line.
+            for warning in next.warnings { printError("warning: \(warning.path): \(warning.message)") }
             printError("next month's instance written to \(output): \(summary.period.start) – \(summary.period.end)")
         }
     }

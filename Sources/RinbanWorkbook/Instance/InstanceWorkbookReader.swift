@@ -366,7 +366,8 @@ private struct SheetsReader {
             for row in group.dropFirst() {
                 for key in dutyKeys.dropFirst() {
                     guard let node = row.values[key], let first = head.values[key] else { continue }
-                    if node.text != first.text || node.flag != first.flag || node.strings != first.strings {
+                    // Compared as JSON text: equal values, equal text.
+                    if node.jsonText() != first.jsonText() {
                         issues.append(WorkbookIssue(sheet: Layout.duties.name, row: row.row, column: row.origin.columns[key], field: key,
                                                     japanese: "同じ当番の最初の行 (\(head.row + 1) 行目) と違います",
                                                     english: "differs from the duty's first row (row \(head.row + 1))"))
@@ -522,16 +523,6 @@ extension DocumentNode {
 
     fileprivate var text: String? {
         if case let .string(text) = value { return text }
-        return nil
-    }
-
-    fileprivate var flag: Bool? {
-        if case let .bool(flag) = value { return flag }
-        return nil
-    }
-
-    fileprivate var strings: [String]? {
-        if case let .array(elements) = value { return elements.compactMap(\.text) }
         return nil
     }
 }
