@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Benchmarks for rinban: the modelling layer, the planning pipeline, GLPK on the bundled
-// instances, and the what-if commands.
+// instances, the what-if commands, and the office's workbook and CSV files.
 // A separate package so the main package never depends on package-benchmark.
 // Run from this directory: ./run.sh   (or: swift package --allow-writing-to-package-directory benchmark)
 import PackageDescription
@@ -29,6 +29,7 @@ let package = Package(
         benchmarkTarget("Planning", ["MIP", "RinbanCore", "RinbanPlanning"]),
         benchmarkTarget("Solving", ["MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning"]),
         benchmarkTarget("WhatIf", ["MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning"]),
+        benchmarkTarget("Workbook", ["RinbanCore", "RinbanWorkbook"]),
     ],
     swiftLanguageModes: [.v6]
 )

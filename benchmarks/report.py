@@ -8,7 +8,8 @@
 
 Parts, in order:
   machine  what the numbers were measured on (CPU, memory, OS, Swift, GLPK, commit)
-  suite    the package-benchmark suite (targets ModelBuilding, Planning, Solving), p50/p90
+  suite    the package-benchmark suite (targets ModelBuilding, Planning, Solving, WhatIf,
+           Workbook), p50/p90
   plans    benchmarks/plan-table.sh: every bundled instance × engine, each plan scored
   peer     each bundled instance's rota model exported as MPS, solved by HiGHS (highspy,
            installed into benchmarks/.venv from PyPI when missing) and by glpsol, cold
@@ -175,7 +176,7 @@ def stage_bench(planning, stage, clinics):
     return next((b for name, b in planning.items() if name.startswith(stage) and re.search(rf"\b{clinics} clinics", name)), None)
 
 
-def suite_section(results, shapes, cover_line=None):
+def suite_section(results, shapes, cover_line=None, workbook_lines=()):
     out = []
     mb = results.get("ModelBuilding", {})
     if mb:
@@ -214,6 +215,17 @@ def suite_section(results, shapes, cover_line=None):
                 + (f" ({cover_line})" if cover_line else "") + "; *one slot* includes building the rota problem "
                 "with the plan as baseline, *ranking only* does not.", ""]
         out += plain_table(wi)
+    wb = results.get("Workbook", {})
+    if wb:
+        out += ["### The office's files: workbook, CSV folder and rota workbook (`Workbook`)", "",
+                "*workbook write*: `InstanceWorkbook.make` + `XLSXWriter.data(for:)`, the .xlsx as bytes in memory; "
+                "*workbook read*: those bytes through `XLSXReader` and `InstanceWorkbook.read(sheets:file:)`, "
+                "validation included; *json read*: `InstanceDecoder.load` on the JSON file, for comparison; "
+                "*csv read*: the committed CP932 folder `Tests/RinbanWorkbookTests/Fixtures/tokushima-csv-cp932`; "
+                "*rota workbook write*: `RotaWorkbook.make` + `XLSXWriter.data(for:)` with the published Tokushima plan.", ""]
+        if workbook_lines:
+            out += [f"* {line}" for line in workbook_lines] + [""]
+        out += plain_table(wb)
     so = results.get("Solving", {})
     if so:
         names = sorted({n.split(" ", 2)[-1] for n in so if n.startswith("load ")})
@@ -275,6 +287,24 @@ def growth_lines(pl, sizes, shapes, stages):
     return lines
 
 
+def workbook_sizes(text):
+    """One line per instance from the Workbook target's WORKBOOK and ROTAWORKBOOK lines (each
+    benchmark runs in its own process, so each prints its fixture again)."""
+    instances, rotas = set(), set()
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) < 3 or words[0] not in ("WORKBOOK", "ROTAWORKBOOK"):
+            continue
+        f = dict(kv.split("=", 1) for kv in words[2:] if "=" in kv)
+        if words[0] == "WORKBOOK":
+            instances.add(f"{words[1]}: {int(f['members']):,} members; JSON {int(f['json']):,} bytes, workbook "
+                          f"{int(f['xlsx']):,} bytes ({f['sheets']} sheets, {int(f['cells']):,} cells)")
+        else:
+            rotas.add(f"{words[1]}, rota workbook: {int(f['xlsx']):,} bytes, {f['sheets']} sheets, "
+                      f"{int(f['assignments']):,} assignments")
+    return sorted(instances) + sorted(rotas)
+
+
 def suite():
     done = run(["./run.sh", "--no-progress", "--format", "markdown"], cwd=HERE, check=False)
     text = done.stdout + "\n" + done.stderr
@@ -283,7 +313,8 @@ def suite():
                                              for line in text.splitlines() if line.startswith("SHAPE "))}.values())
     results = parse_markdown(done.stdout)
     cover = next((line[6:].strip() for line in text.splitlines() if line.startswith("COVER ")), None)
-    out = suite_section(results, shapes, cover)
+    workbook = workbook_sizes(text)
+    out = suite_section(results, shapes, cover, workbook)
     failed = done.returncode != 0 or not results
     if failed:
         out += [f"**The suite failed** (exit status {done.returncode}); its last lines:", "", "```",

@@ -12,9 +12,9 @@ struct CellProblem: Error, Hashable, Sendable {
 
 enum CellRules {
     /// Trimmed text: ASCII and full-width spaces, tabs and line breaks at both ends.
-    static func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}\u{FEFF}")))
-    }
+    static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: blank) }
+
+    private static let blank = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}\u{FEFF}"))
 
     /// Full-width ASCII (`１０１`, `ｃ０１`, `：`) made half-width; nothing else changes
     /// (half-width katakana stay as written: they are names, not ids).
