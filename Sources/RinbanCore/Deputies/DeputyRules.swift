@@ -69,7 +69,22 @@ extension Instance {
 
     /// Physicians eligible as deputy of `patient`, in instance order.
     public func eligibleDeputies(for patient: HomePatient) -> [MemberIndex] {
-        members.indices.filter { members[$0].pool == .physicians && deputyIneligibility(of: $0, for: patient).isEmpty }
+        let clinic = attendingClinic(of: patient)
+        return members.indices.filter { isEligibleDeputy($0, for: patient, attendingClinic: clinic) }
+    }
+
+    /// Whether anyone may deputise for `patient` (stops at the first; validation asks this
+    /// of every patient).
+    public func hasEligibleDeputy(for patient: HomePatient) -> Bool {
+        let clinic = attendingClinic(of: patient)
+        return members.indices.contains { isEligibleDeputy($0, for: patient, attendingClinic: clinic) }
+    }
+
+    /// ``deputyIneligibility(of:for:)`` is empty, decided without building the reasons.
+    private func isEligibleDeputy(_ member: MemberIndex, for patient: HomePatient, attendingClinic clinic: ClinicID?) -> Bool {
+        let m = members[member]
+        return m.pool == .physicians && m.clinic != clinic && m.share > 0 && m.maxDeputyPatients != 0
+            && patient.requires.isSubset(of: m.skills) && distance(m.block, patient.block) <= 1
     }
 
     /// How many physicians pass each condition of eligibility in turn, for explaining a

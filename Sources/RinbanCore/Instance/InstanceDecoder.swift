@@ -697,7 +697,7 @@ extension Reader {
     mutating func checkHomePatients(_ instance: Instance,
                                     _ patients: [(patient: HomePatient, path: DocumentPath, position: SourcePosition)])
     {
-        for (patient, path, position) in patients where instance.eligibleDeputies(for: patient).isEmpty {
+        for (patient, path, position) in patients where !instance.hasEligibleDeputy(for: patient) {
             issues.warning(path, position, "patient \(patient.id) has no eligible deputy and stays without one: "
                            + instance.whyNoDeputy(for: patient))
         }
