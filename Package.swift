@@ -5,6 +5,8 @@ let package = Package(
     name: "rinban",
     products: [
         .executable(name: "rinban", targets: ["rinban"]),
+        // The office's server (`rinban serve` runs it): Hummingbird and GRDB stay out of the CLI's build.
+        .executable(name: "rinban-server", targets: ["rinban-server"]),
         .library(name: "MIP", targets: ["MIP"]),
         .library(name: "MIPGLPK", targets: ["MIPGLPK"]),
         .library(name: "RinbanCore", targets: ["RinbanCore"]),
@@ -15,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Debian ships no glpk.pc, so no pkgConfig: the module map's `link "glpk"` is enough
@@ -47,6 +51,24 @@ let package = Package(
                 "MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning", "RinbanWorkbook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The server: months, runs, drafts and published versions in SQLite (GRDB), served by
+        // Hummingbird 2. Everything it plans or scores goes through the same code as the CLI.
+        .target(
+            name: "RinbanServer",
+            dependencies: [
+                "MIP", "MIPGLPK", "RinbanCore", "RinbanPlanning", "RinbanWorkbook",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "rinban-server",
+            dependencies: ["RinbanServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "RinbanServerTests",
+            dependencies: ["RinbanServer", "RinbanCore", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // The tests reach the C guard directly to prove that GLPK's fatal errors are contained.
         .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK", "CGLPK", "CGLPKGuard"]),

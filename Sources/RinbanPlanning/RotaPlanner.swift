@@ -29,11 +29,30 @@ public struct RotaPlanOptions: Sendable {
     public var seed: UInt64 = 1
     /// Receives progress lines for stderr.
     public var progress: (@Sendable (String) -> Void)?
+    /// Receives the same progress as numbers (the server's live chart): the rota's best
+    /// objective and bound so far, either nil when not known yet.
+    public var values: (@Sendable (RotaProgress) -> Void)?
 
     public init(engine: RotaEngine = .auto, timeLimit: Double = 60, gap: Double? = nil) {
         self.engine = engine
         self.timeLimit = timeLimit
         self.gap = gap
+    }
+}
+
+/// The rota search at one moment.
+public struct RotaProgress: Sendable, Hashable {
+    /// Seconds since the rota search started.
+    public var seconds: Double
+    /// The best rota's objective so far.
+    public var incumbent: Double?
+    /// The best proven lower bound so far.
+    public var bound: Double?
+
+    public init(seconds: Double, incumbent: Double?, bound: Double?) {
+        self.seconds = seconds
+        self.incumbent = incumbent
+        self.bound = bound
     }
 }
 
@@ -66,6 +85,7 @@ public struct RotaPlanner: Sendable {
         let builder = GreedyRotaBuilder(problem: problem, improvementSeconds: greedyBudget)
         let greedy = startFromBaseline ? builder.buildFromBaseline() : builder.build()
         options.progress?(String(format: "%7.1f s  greedy         objective %.4f", elapsed(), greedy.weightedTotal))
+        options.values?(RotaProgress(seconds: elapsed(), incumbent: greedy.weightedTotal, bound: nil))
 
         switch options.engine {
         case .greedy:
@@ -114,10 +134,12 @@ public struct RotaPlanner: Sendable {
         var solve = SolveOptions(timeLimit: max(remaining, 0.5), relativeGap: options.gap ?? 1e-6)
         solve.initialSolution = formulation.values(for: greedy)
         solve.cuts = [.mixedIntegerRounding, .clique]
-        if let progress = options.progress {
+        if options.progress != nil || options.values != nil {
             let offset = elapsed()
+            let progress = options.progress, values = options.values
             solve.progress = { p in
-                progress(String(format: "%7.1f s  branch-and-cut incumbent %@  bound %@  gap %@  nodes %d",
+                values?(RotaProgress(seconds: offset + p.elapsed, incumbent: p.incumbent, bound: p.bound))
+                progress?(String(format: "%7.1f s  branch-and-cut incumbent %@  bound %@  gap %@  nodes %d",
                                 offset + p.elapsed, p.incumbent.map { String(format: "%.4f", $0) } ?? "-",
                                 p.bound.map { String(format: "%.4f", $0) } ?? "-",
                                 p.gap.map { String(format: "%.2f%%", $0 * 100) } ?? "-", p.nodes))
@@ -167,6 +189,7 @@ public struct RotaPlanner: Sendable {
             guard bound == nil, let relaxation, let value = relaxation.result(waitUntil: wait ? deadline : nil) else { return }
             bound = value
             options.progress?(String(format: "%7.1f s  LP bound       %.4f", elapsed(), value))
+            options.values?(RotaProgress(seconds: elapsed(), incumbent: nil, bound: value))
         }
 
         var random = SplitMix64(seed: options.seed)
@@ -208,6 +231,7 @@ public struct RotaPlanner: Sendable {
             }
             if now < current - 1e-6 * max(abs(current), 1) { lastGain = round }
             options.progress?(String(format: "%7.1f s  neighbourhood  objective %.4f  (round %d)", elapsed(), state.weightedTotal, round))
+            options.values?(RotaProgress(seconds: elapsed(), incumbent: state.weightedTotal, bound: bound))
         }
         collectBound(wait: true)
         if bound == nil { options.progress?(String(format: "%7.1f s  LP bound       none in time", elapsed())) }

@@ -88,10 +88,35 @@ public enum RotaICS {
 
     // MARK: - Content
 
+    /// One member's subscription feed: their duties in every given month (the latest
+    /// published plan of each), in one calendar. Months where the member has no duty add
+    /// nothing; UIDs are those of ``make(loaded:plan:stamp:)``, so a phone that imported a
+    /// month's file and then subscribes sees the same events.
+    public static func feed(member: MemberID, months: [(loaded: LoadedInstance, plan: Plan)], stamp: Date) -> String {
+        var name = member.rawValue
+        var association: String?
+        var eventLines: [String] = []
+        for (loaded, plan) in months {
+            let instance = loaded.instance
+            guard let m = instance.memberIndex[member] else { continue }
+            name = instance.members[m].name
+            association = association ?? instance.association
+            let assignments = OutputAssignments.distinct(plan).filter { $0.member == member && instance.shiftIndex[$0.shift] != nil }
+            eventLines += events(assignments, instance: instance, stamp: stamp)
+        }
+        return wrap(eventLines, calendarName: ["輪番", name, association].compactMap { $0 }.joined(separator: " "))
+    }
+
     private static func calendar(member m: MemberIndex, assignments: [Assignment], instance: Instance, stamp: Date)
         -> String
     {
         let member = instance.members[m]
+        let calendarName = ["輪番", member.name, instance.association].compactMap { $0 }.joined(separator: " ")
+        return wrap(events(assignments, instance: instance, stamp: stamp), calendarName: calendarName)
+    }
+
+    /// The VEVENT lines of one member's assignments in one instance, in time order.
+    private static func events(_ assignments: [Assignment], instance: Instance, stamp: Date) -> [String] {
         let events = assignments.map { a -> (Occurrence, Assignment) in
             (Occurrence(shift: instance.shifts[instance.shiftIndex[a.shift]!], date: a.date), a)
         }.sorted { l, r in
@@ -100,8 +125,27 @@ public enum RotaICS {
             return (l.1.duty.rawValue, l.1.area.rawValue, l.1.shift.rawValue)
                 < (r.1.duty.rawValue, r.1.area.rawValue, r.1.shift.rawValue)
         }
-        let calendarName = ["輪番", member.name, instance.association].compactMap { $0 }.joined(separator: " ")
+        let dtstamp = utcStamp(stamp)
+        var lines: [String] = []
+        for (occurrence, a) in events {
+            let label = RotaText.label(duty: a.duty, area: a.area, shift: a.shift, in: instance)
+            lines += [
+                "BEGIN:VEVENT",
+                "UID:" + uid(a),
+                "DTSTAMP:" + dtstamp,
+                "DTSTART;TZID=\(timeZoneID):" + localTime(occurrence.start),
+                "DTEND;TZID=\(timeZoneID):" + localTime(occurrence.end),
+                "SUMMARY:" + text(label),
+                "DESCRIPTION:" + text(description(a, occurrence: occurrence, label: label, instance: instance)),
+                "TRANSP:OPAQUE",
+                "END:VEVENT",
+            ]
+        }
+        return lines
+    }
 
+    /// The calendar around the events: header, the Asia/Tokyo time zone, folded lines.
+    private static func wrap(_ eventLines: [String], calendarName: String) -> String {
         var lines: [String] = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -119,21 +163,7 @@ public enum RotaICS {
             "END:STANDARD",
             "END:VTIMEZONE",
         ]
-        let dtstamp = utcStamp(stamp)
-        for (occurrence, a) in events {
-            let label = RotaText.label(duty: a.duty, area: a.area, shift: a.shift, in: instance)
-            lines += [
-                "BEGIN:VEVENT",
-                "UID:" + uid(a),
-                "DTSTAMP:" + dtstamp,
-                "DTSTART;TZID=\(timeZoneID):" + localTime(occurrence.start),
-                "DTEND;TZID=\(timeZoneID):" + localTime(occurrence.end),
-                "SUMMARY:" + text(label),
-                "DESCRIPTION:" + text(description(a, occurrence: occurrence, label: label, instance: instance)),
-                "TRANSP:OPAQUE",
-                "END:VEVENT",
-            ]
-        }
+        lines += eventLines
         lines.append("END:VCALENDAR")
         return lines.map(folded).joined()
     }

@@ -1,0 +1,362 @@
+import Foundation
+import Hummingbird
+import Logging
+import RinbanCore
+import RinbanPlanning
+import RinbanWorkbook
+
+/// What a request may do. Every route names its action and goes through ``Policy`` before
+/// any work, so roles (office, block leaders, members) fit in one place later.
+public enum Action: String, Sendable, CaseIterable {
+    case readMonths, createMonth, startRun, readRun, readDraft, readPublished, publish, readMembers
+}
+
+/// Who may do what. Today the server has one user, the office on the same machine (it
+/// binds to loopback unless told otherwise): every action is allowed.
+public struct Policy: Sendable {
+    public init() {}
+
+    public func allows(_ action: Action, month: Int64? = nil) -> Bool { true }
+}
+
+/// Limits of request bodies.
+public enum Limits {
+    /// An uploaded instance (JSON, YAML or workbook).
+    public static let upload = 16 << 20
+    /// Small JSON bodies (run settings, publish notes).
+    public static let small = 64 << 10
+}
+
+/// The HTTP application: the JSON API of docs/openapi.yaml.
+public struct ServerApplication: Sendable {
+    public let store: Store
+    public let runs: RunCoordinator
+    public let policy: Policy
+
+    public init(store: Store, policy: Policy = Policy()) {
+        self.store = store
+        self.runs = RunCoordinator(store: store)
+        self.policy = policy
+    }
+
+    /// The routes, in the order of docs/openapi.yaml (the route test reads this list).
+    public static let routes: [(method: String, path: String)] = [
+        ("GET", "/healthz"),
+        ("GET", "/api/months"),
+        ("POST", "/api/months"),
+        ("GET", "/api/months/{id}"),
+        ("POST", "/api/months/{id}/runs"),
+        ("GET", "/api/runs/{id}"),
+        ("GET", "/api/runs/{id}/events"),
+        ("GET", "/api/months/{id}/draft"),
+        ("GET", "/api/months/{id}/published"),
+        ("GET", "/api/months/{id}/published/{version}"),
+        ("POST", "/api/months/{id}/publish"),
+        ("GET", "/api/months/{id}/members"),
+        ("GET", "/ics/{token}.ics"),
+    ]
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/api/months") { _, _ in try self.listMonths() }
+        router.post("/api/months") { request, context in try await self.createMonth(request, context) }
+        router.get("/api/months/:id") { _, context in try self.month(try self.monthID(context)) }
+        router.post("/api/months/:id/runs") { request, context in try await self.startRun(request, context) }
+        router.get("/api/runs/:id") { _, context in try self.run(context) }
+        router.get("/api/runs/:id/events") { _, context in try await self.runEvents(context) }
+        router.get("/api/months/:id/draft") { _, context in try self.draft(context) }
+        router.get("/api/months/:id/published") { _, context in try self.published(context, version: nil) }
+        router.get("/api/months/:id/published/:version") { _, context in
+            try self.published(context, version: try context.parameters.require("version", as: Int.self))
+        }
+        router.post("/api/months/:id/publish") { request, context in try await self.publish(request, context) }
+        router.get("/api/months/:id/members") { request, context in try self.members(request, context) }
+        router.get("/ics/:file") { _, context in try self.calendar(context) }
+        return router
+    }
+
+    // MARK: - Helpers
+
+    func check(_ action: Action, month: Int64? = nil) throws {
+        guard policy.allows(action, month: month) else { throw HTTPError(.forbidden, message: "許可されていません / forbidden") }
+    }
+
+    func monthID(_ context: BasicRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            throw HTTPError(.badRequest, message: "月の番号が正しくありません / bad month id")
+        }
+        return id
+    }
+
+    func requireMonth(_ id: Int64) throws -> Store.Month {
+        guard let month = try store.month(id) else { throw HTTPError(.notFound, message: "月 \(id) はありません / no month \(id)") }
+        return month
+    }
+
+    /// The month's instance, validated (it was validated when stored; this only rebuilds it).
+    func loadedInstance(ofMonth id: Int64) throws -> LoadedInstance {
+        guard let text = try store.instance(ofMonth: id) else { throw HTTPError(.notFound, message: "no month \(id)") }
+        return try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
+    }
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func text(_ text: String, type: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A problem in the body, in the shape of docs/openapi.yaml's `Problems`.
+    struct Problems: Encodable {
+        struct Problem: Encodable {
+            var path: String
+            var message: String
+            var japanese: String?
+            var severity: String
+        }
+
+        var error: String
+        var problems: [Problem]
+    }
+
+    // MARK: - Months
+
+    struct MonthSummary: Encodable {
+        var id: Int64
+        var label: String
+        var association: String?
+        var periodStart: String
+        var periodEnd: String
+        var sourceName: String
+        var createdAt: String
+        var draftVersion: Int?
+        var publishedVersion: Int?
+    }
+
+    func summary(_ month: Store.Month) throws -> MonthSummary {
+        MonthSummary(id: month.id, label: month.label, association: month.association, periodStart: month.periodStart,
+                     periodEnd: month.periodEnd, sourceName: month.sourceName, createdAt: month.createdAt,
+                     draftVersion: try store.draft(ofMonth: month.id)?.version,
+                     publishedVersion: try store.published(month: month.id)?.version)
+    }
+
+    func listMonths() throws -> Response {
+        try check(.readMonths)
+        return try Self.json(try store.months().map(summary))
+    }
+
+    func month(_ id: Int64) throws -> Response {
+        try check(.readMonths, month: id)
+        return try Self.json(try summary(requireMonth(id)))
+    }
+
+    static let workbookType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    /// `POST /api/months`: a rinban/1 instance (JSON or YAML) or a workbook, validated
+    /// before anything is stored.
+    func createMonth(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        try check(.createMonth)
+        let body = try await request.body.collect(upTo: Limits.upload)
+        let data = Data(buffer: body)
+        let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            ?? "application/json"
+        let name = request.uri.queryParameters.get("name") ?? (type == Self.workbookType ? "upload.xlsx" : "upload.json")
+        let document: DocumentNode
+        do {
+            if type == Self.workbookType || data.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                let sheets = try XLSXReader.read(data: data, file: name)
+                document = try InstanceWorkbook.read(sheets: sheets, file: name).document
+            } else {
+                let format: DocumentFormat = type.contains("yaml") ? .yaml : .json
+                document = try DocumentReader.parse([UInt8](data), format: format)
+            }
+        } catch let error as WorkbookFileError {
+            return try Self.json(Problems(error: "invalid workbook", problems: [.init(
+                path: name, message: error.english, japanese: error.japanese, severity: "error")]), status: .unprocessableContent)
+        } catch let error as WorkbookImportError {
+            return try Self.json(Problems(error: "invalid instance", problems: error.issues.map {
+                .init(path: $0.location ?? name, message: $0.english, japanese: $0.japanese, severity: $0.severity.rawValue)
+            }), status: .unprocessableContent)
+        } catch let error as InputError {
+            return try Self.invalid(error)
+        }
+        let loaded: LoadedInstance
+        do {
+            loaded = try InstanceDecoder.decode(document, file: name)
+        } catch {
+            return try Self.invalid(error)
+        }
+        let instance = loaded.instance
+        let label = "\(instance.period.start.year)年\(instance.period.start.month)月"
+            + (instance.period.count > 31 || instance.period.start.day != 1 ? " (\(instance.period.start)〜\(instance.period.end))" : "")
+        let id = try store.createMonth(Store.NewMonth(
+            label: label, association: instance.association, periodStart: instance.period.start.iso,
+            periodEnd: instance.period.end.iso, sourceName: name, sourceType: type, source: data, instance: document.jsonText()))
+        struct Created: Encodable { var id: Int64 }
+        return try Self.json(Created(id: id), status: .created)
+    }
+
+    static func invalid(_ error: InputError) throws -> Response {
+        try json(Problems(error: "invalid instance", problems: error.issues.map {
+            .init(path: $0.path.description, message: $0.message, japanese: nil, severity: $0.severity.rawValue)
+        }), status: .unprocessableContent)
+    }
+
+    // MARK: - Runs
+
+    struct RunRequest: Decodable {
+        var engine: String?
+        var timeLimit: Double?
+    }
+
+    func startRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try monthID(context)
+        try check(.startRun, month: id)
+        _ = try requireMonth(id)
+        let body = try await request.body.collect(upTo: Limits.small)
+        let settings = body.readableBytes == 0 ? RunRequest() : try JSONDecoder().decode(RunRequest.self, from: Data(buffer: body))
+        guard let engine = RotaEngine(rawValue: settings.engine ?? "auto") else {
+            throw HTTPError(.unprocessableContent, message: "engine は auto, glpk, lns, greedy のどれか / engine must be auto, glpk, lns or greedy")
+        }
+        let timeLimit = settings.timeLimit ?? 60
+        guard timeLimit > 0, timeLimit <= 3600 else {
+            throw HTTPError(.unprocessableContent, message: "timeLimit は 0 より大きく 3600 秒まで / timeLimit must be in (0, 3600] seconds")
+        }
+        do {
+            let run = try await runs.start(month: id, loaded: loadedInstance(ofMonth: id), engine: engine, timeLimit: timeLimit)
+            struct Started: Encodable { var id: Int64 }
+            return try Self.json(Started(id: run), status: .accepted)
+        } catch Store.Conflict.runInProgress(let running) {
+            throw HTTPError(.conflict, message: "この月は計画中です (run \(running)) / a run of this month is in progress (run \(running))")
+        }
+    }
+
+    func requireRun(_ context: BasicRequestContext) throws -> Store.Run {
+        guard let id = context.parameters.get("id", as: Int64.self), let run = try store.run(id) else {
+            throw HTTPError(.notFound, message: "その計画の実行はありません / no such run")
+        }
+        try check(.readRun, month: run.monthId)
+        return run
+    }
+
+    func run(_ context: BasicRequestContext) throws -> Response {
+        try Self.json(RunUpdate(requireRun(context)))
+    }
+
+    /// Server-sent events: one `progress` event per change, `end` when the run ends.
+    func runEvents(_ context: BasicRequestContext) async throws -> Response {
+        let run = try requireRun(context)
+        let updates = await runs.updates(of: run.id)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = ResponseBody { writer in
+            for await update in updates {
+                let data = (try? encoder.encode(update)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                let event = update.state == "running" ? "progress" : "end"
+                try await writer.write(ByteBuffer(string: "event: \(event)\ndata: \(data)\n\n"))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    // MARK: - Plans
+
+    func draft(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        _ = try requireMonth(id)
+        guard let draft = try store.draft(ofMonth: id) else {
+            throw HTTPError(.notFound, message: "下書きはまだありません。計画を実行してください / no draft yet: start a run")
+        }
+        var response = Self.text(draft.plan, type: "application/json; charset=utf-8")
+        response.headers[.eTag] = "\"\(draft.version)\""
+        return response
+    }
+
+    func published(_ context: BasicRequestContext, version: Int?) throws -> Response {
+        let id = try monthID(context)
+        try check(.readPublished, month: id)
+        _ = try requireMonth(id)
+        guard let published = try store.published(month: id, version: version) else {
+            throw HTTPError(.notFound, message: version.map { "版 \($0) はありません / no version \($0)" }
+                ?? "まだ公開されていません / nothing published yet")
+        }
+        var response = Self.text(published.plan, type: "application/json; charset=utf-8")
+        response.headers[.eTag] = "\"\(published.version)\""
+        return response
+    }
+
+    struct PublishRequest: Decodable { var note: String? }
+
+    func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try monthID(context)
+        try check(.publish, month: id)
+        _ = try requireMonth(id)
+        let body = try await request.body.collect(upTo: Limits.small)
+        let note = body.readableBytes == 0 ? "" : (try JSONDecoder().decode(PublishRequest.self, from: Data(buffer: body)).note ?? "")
+        guard note.count <= 2000 else { throw HTTPError(.unprocessableContent, message: "note は 2000 文字まで / note too long") }
+        guard let draft = try store.draft(ofMonth: id) else {
+            throw HTTPError(.conflict, message: "公開する下書きがありません / no draft to publish")
+        }
+        // A draft that breaks a hard rule can be saved, never published.
+        let loaded = try loadedInstance(ofMonth: id)
+        let plan = try PlanReader.decode(DocumentReader.parse(Array(draft.plan.utf8), format: .json))
+        let violations = Evaluator(loaded).evaluate(plan).violations
+        guard violations.isEmpty else {
+            throw HTTPError(.conflict, message: "下書きがルールに反するため公開できません / the draft breaks hard rules: "
+                + violations.map(\.description).joined(separator: "; "))
+        }
+        do {
+            let version = try store.publish(month: id, note: note)
+            struct Published: Encodable { var version: Int }
+            return try Self.json(Published(version: version), status: .created)
+        } catch Store.Conflict.noDraft {
+            throw HTTPError(.conflict, message: "公開する下書きがありません / no draft to publish")
+        }
+    }
+
+    // MARK: - Members and calendars
+
+    struct MemberLink: Encodable {
+        var id: String
+        var name: String
+        var pool: String
+        var icsUrl: String
+    }
+
+    func members(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readMembers, month: id)
+        let instance = try loadedInstance(ofMonth: id).instance
+        let host = request.head.authority ?? "127.0.0.1"
+        return try Self.json(try instance.members.map { member in
+            MemberLink(id: member.id.rawValue, name: member.name, pool: member.pool.rawValue,
+                       icsUrl: "http://\(host)/ics/\(try store.calendarToken(member: member.id.rawValue)).ics")
+        })
+    }
+
+    /// `GET /ics/{token}.ics`: the member's duties of every month's latest published version.
+    /// The secret token is the only credential (calendar apps cannot sign in).
+    func calendar(_ context: BasicRequestContext) throws -> Response {
+        guard let file = context.parameters.get("file"), file.hasSuffix(".ics"),
+              let member = try store.member(forToken: String(file.dropLast(4)))
+        else { throw HTTPError(.notFound) }
+        var months: [(loaded: LoadedInstance, plan: Plan)] = []
+        for entry in try store.latestPublished() {
+            let loaded = try InstanceDecoder.decode(DocumentReader.parse(Array(entry.instance.utf8), format: .json))
+            guard loaded.instance.memberIndex[MemberID(member)] != nil else { continue }
+            months.append((loaded, try PlanReader.decode(DocumentReader.parse(Array(entry.plan.utf8), format: .json))))
+        }
+        let text = RotaICS.feed(member: MemberID(member), months: months, stamp: Date())
+        var response = Self.text(text, type: "text/calendar; charset=utf-8")
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}

@@ -1,0 +1,378 @@
+import Foundation
+import GRDB
+
+/// The server's state in one SQLite file (`DIR/rinban.sqlite`): WAL journal, foreign keys
+/// on, versioned migrations. Every change is one transaction, so a process killed at any
+/// moment leaves either the old state or the new one.
+public final class Store: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating when missing) the database in `directory`, migrates it, and marks
+    /// runs that were running when the last process stopped as failed: a run never
+    /// survives its process, and the month keeps the draft it had.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent("rinban.sqlite")
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE run SET state = 'failed', message = 'サーバーが止まったため中断しました / interrupted: the server stopped',
+                finishedAt = ? WHERE state = 'running'
+                """, arguments: [Self.now()])
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "month") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("label", .text).notNull()
+                t.column("association", .text)
+                t.column("periodStart", .text).notNull()
+                t.column("periodEnd", .text).notNull()
+                // The file as uploaded, and the rinban/1 document it means.
+                t.column("sourceName", .text).notNull()
+                t.column("sourceType", .text).notNull()
+                t.column("source", .blob).notNull()
+                t.column("instance", .text).notNull()
+                t.column("createdAt", .text).notNull()
+            }
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("month", onDelete: .cascade).notNull()
+                t.column("state", .text).notNull().check(sql: "state IN ('running', 'done', 'failed', 'cancelled')")
+                t.column("engine", .text).notNull()
+                t.column("timeLimit", .double).notNull()
+                t.column("incumbent", .double)
+                t.column("bound", .double)
+                t.column("seconds", .double)
+                t.column("message", .text)
+                t.column("startedAt", .text).notNull()
+                t.column("finishedAt", .text)
+            }
+            // One run at a time per month, enforced by the database itself.
+            try db.execute(sql: "CREATE UNIQUE INDEX run_one_running ON run(monthId) WHERE state = 'running'")
+            try db.create(table: "draft") { t in
+                t.primaryKey("monthId", .integer).references("month", onDelete: .cascade)
+                t.column("plan", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("runId", .integer).references("run", onDelete: .setNull)
+                t.column("updatedAt", .text).notNull()
+            }
+            try db.create(table: "published") { t in
+                t.belongsTo("month", onDelete: .cascade).notNull()
+                t.column("version", .integer).notNull()
+                t.column("plan", .text).notNull()
+                t.column("note", .text).notNull()
+                t.column("createdAt", .text).notNull()
+                t.primaryKey(["monthId", "version"])
+            }
+            // A published version is never changed or removed.
+            try db.execute(sql: """
+                CREATE TRIGGER published_immutable BEFORE UPDATE ON published
+                BEGIN SELECT RAISE(ABORT, 'a published version cannot change'); END
+                """)
+            try db.create(table: "memberLink") { t in
+                t.primaryKey("memberId", .text)
+                t.column("token", .text).notNull().unique()
+                t.column("createdAt", .text).notNull()
+                t.column("revokedAt", .text)
+            }
+        }
+        return migrator
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    // MARK: - Months
+
+    public struct Month: Sendable, Hashable, Codable {
+        public var id: Int64
+        public var label: String
+        public var association: String?
+        public var periodStart: String
+        public var periodEnd: String
+        public var sourceName: String
+        public var createdAt: String
+    }
+
+    public struct NewMonth: Sendable {
+        public var label: String
+        public var association: String?
+        public var periodStart: String
+        public var periodEnd: String
+        public var sourceName: String
+        public var sourceType: String
+        public var source: Data
+        /// The rinban/1 document, validated.
+        public var instance: String
+    }
+
+    public func createMonth(_ month: NewMonth) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO month (label, association, periodStart, periodEnd, sourceName, sourceType, source, instance, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [month.label, month.association, month.periodStart, month.periodEnd, month.sourceName,
+                                 month.sourceType, month.source, month.instance, Self.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    private static let monthColumns = "id, label, association, periodStart, periodEnd, sourceName, createdAt"
+
+    private static func month(_ row: Row) -> Month {
+        Month(id: row["id"], label: row["label"], association: row["association"], periodStart: row["periodStart"],
+              periodEnd: row["periodEnd"], sourceName: row["sourceName"], createdAt: row["createdAt"])
+    }
+
+    public func months() throws -> [Month] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.monthColumns) FROM month ORDER BY periodStart DESC, id DESC").map(Self.month)
+        }
+    }
+
+    public func month(_ id: Int64) throws -> Month? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.monthColumns) FROM month WHERE id = ?", arguments: [id]).map(Self.month)
+        }
+    }
+
+    /// The month's rinban/1 document (JSON text).
+    public func instance(ofMonth id: Int64) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT instance FROM month WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The file as uploaded: its name, media type and bytes.
+    public func source(ofMonth id: Int64) throws -> (name: String, type: String, data: Data)? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT sourceName, sourceType, source FROM month WHERE id = ?", arguments: [id])
+            else { return nil }
+            return (row["sourceName"], row["sourceType"], row["source"])
+        }
+    }
+
+    // MARK: - Runs
+
+    public struct Run: Sendable, Hashable, Codable {
+        public var id: Int64
+        public var monthId: Int64
+        public var state: String
+        public var engine: String
+        public var timeLimit: Double
+        public var incumbent: Double?
+        public var bound: Double?
+        public var seconds: Double?
+        public var message: String?
+        public var startedAt: String
+        public var finishedAt: String?
+
+        /// Relative gap between incumbent and bound, when both are known.
+        public var gap: Double? {
+            guard let incumbent, let bound else { return nil }
+            return max(0, incumbent - bound) / max(abs(incumbent), 1)
+        }
+    }
+
+    public enum Conflict: Error, Sendable {
+        /// A run of the month is already running.
+        case runInProgress(Int64)
+        /// The draft changed since the client read it.
+        case draftChanged(current: Int)
+        /// Nothing to publish.
+        case noDraft
+    }
+
+    /// Starts a run record; refuses when the month already has one running.
+    public func createRun(month: Int64, engine: String, timeLimit: Double) throws -> Int64 {
+        try pool.write { db in
+            if let running = try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE monthId = ? AND state = 'running'", arguments: [month]) {
+                throw Conflict.runInProgress(running)
+            }
+            try db.execute(sql: "INSERT INTO run (monthId, state, engine, timeLimit, startedAt) VALUES (?, 'running', ?, ?, ?)",
+                           arguments: [month, engine, timeLimit, Self.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records every running run as cancelled (the server is stopping cleanly).
+    public func cancelRunningRuns() throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE run SET state = 'cancelled', message = 'サーバーの停止で取り消しました / cancelled: the server stopped',
+                finishedAt = ? WHERE state = 'running'
+                """, arguments: [Self.now()])
+        }
+    }
+
+    public func updateRun(_ id: Int64, incumbent: Double?, bound: Double?, seconds: Double) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE run SET incumbent = COALESCE(?, incumbent), bound = COALESCE(?, bound), seconds = ?
+                WHERE id = ? AND state = 'running'
+                """, arguments: [incumbent, bound, seconds, id])
+        }
+    }
+
+    /// Ends a run. A finished run's plan becomes the month's draft in the same transaction
+    /// (the draft's version goes up by one), so the draft never refers to a half-stored run.
+    public func finishRun(_ id: Int64, state: String, plan: String?, incumbent: Double?, bound: Double?, seconds: Double,
+                          message: String?) throws
+    {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE run SET state = ?, incumbent = ?, bound = ?, seconds = ?, message = ?, finishedAt = ?
+                WHERE id = ? AND state = 'running'
+                """, arguments: [state, incumbent, bound, seconds, message, Self.now(), id])
+            guard db.changesCount == 1, let plan else { return }
+            let month = try Int64.fetchOne(db, sql: "SELECT monthId FROM run WHERE id = ?", arguments: [id])!
+            try db.execute(sql: """
+                INSERT INTO draft (monthId, plan, version, runId, updatedAt) VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT(monthId) DO UPDATE SET plan = excluded.plan, version = draft.version + 1,
+                runId = excluded.runId, updatedAt = excluded.updatedAt
+                """, arguments: [month, plan, id, Self.now()])
+        }
+    }
+
+    private static func run(_ row: Row) -> Run {
+        Run(id: row["id"], monthId: row["monthId"], state: row["state"], engine: row["engine"], timeLimit: row["timeLimit"],
+            incumbent: row["incumbent"], bound: row["bound"], seconds: row["seconds"], message: row["message"],
+            startedAt: row["startedAt"], finishedAt: row["finishedAt"])
+    }
+
+    public func run(_ id: Int64) throws -> Run? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run) }
+    }
+
+    public func runs(ofMonth month: Int64) throws -> [Run] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run WHERE monthId = ? ORDER BY id DESC", arguments: [month]).map(Self.run)
+        }
+    }
+
+    // MARK: - Drafts and published versions
+
+    public struct StoredPlan: Sendable, Hashable {
+        public var plan: String
+        public var version: Int
+        public var note: String?
+        public var at: String
+    }
+
+    public func draft(ofMonth month: Int64) throws -> StoredPlan? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT plan, version, updatedAt FROM draft WHERE monthId = ?", arguments: [month]).map {
+                StoredPlan(plan: $0["plan"], version: $0["version"], note: nil, at: $0["updatedAt"])
+            }
+        }
+    }
+
+    /// Saves an edited draft if nobody changed it since `expectedVersion` was read.
+    /// - Returns: the new version.
+    public func saveDraft(month: Int64, plan: String, expectedVersion: Int) throws -> Int {
+        try pool.write { db in
+            let current = try Int.fetchOne(db, sql: "SELECT version FROM draft WHERE monthId = ?", arguments: [month]) ?? 0
+            guard current == expectedVersion else { throw Conflict.draftChanged(current: current) }
+            try db.execute(sql: """
+                INSERT INTO draft (monthId, plan, version, updatedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT(monthId) DO UPDATE SET plan = excluded.plan, version = excluded.version, updatedAt = excluded.updatedAt
+                """, arguments: [month, plan, current + 1, Self.now()])
+            return current + 1
+        }
+    }
+
+    /// Publishes the current draft as the next version, in one transaction.
+    public func publish(month: Int64, note: String) throws -> Int {
+        try pool.write { db in
+            guard let plan = try String.fetchOne(db, sql: "SELECT plan FROM draft WHERE monthId = ?", arguments: [month]) else {
+                throw Conflict.noDraft
+            }
+            let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM published WHERE monthId = ?", arguments: [month]) ?? 0) + 1
+            try db.execute(sql: "INSERT INTO published (monthId, version, plan, note, createdAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [month, next, plan, note, Self.now()])
+            return next
+        }
+    }
+
+    /// A published version, or the latest one when `version` is nil.
+    public func published(month: Int64, version: Int? = nil) throws -> StoredPlan? {
+        try pool.read { db in
+            let row: Row?
+            if let version {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM published WHERE monthId = ? AND version = ?", arguments: [month, version])
+            } else {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM published WHERE monthId = ? ORDER BY version DESC LIMIT 1",
+                                       arguments: [month])
+            }
+            return row.map { StoredPlan(plan: $0["plan"], version: $0["version"], note: $0["note"], at: $0["createdAt"]) }
+        }
+    }
+
+    /// Every month's latest published version with the month's instance (for calendar feeds).
+    public func latestPublished() throws -> [(month: Int64, instance: String, plan: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.id, m.instance, p.plan FROM month m
+                JOIN published p ON p.monthId = m.id
+                WHERE p.version = (SELECT MAX(version) FROM published WHERE monthId = m.id)
+                ORDER BY m.periodStart
+                """).map { ($0["id"], $0["instance"], $0["plan"]) }
+        }
+    }
+
+    // MARK: - Members' calendar links
+
+    /// The member's secret calendar token, made on first use.
+    public func calendarToken(member: String) throws -> String {
+        try pool.write { db in
+            if let token = try String.fetchOne(db, sql: "SELECT token FROM memberLink WHERE memberId = ? AND revokedAt IS NULL",
+                                               arguments: [member]) {
+                return token
+            }
+            let token = Self.newToken()
+            try db.execute(sql: """
+                INSERT INTO memberLink (memberId, token, createdAt) VALUES (?, ?, ?)
+                ON CONFLICT(memberId) DO UPDATE SET token = excluded.token, createdAt = excluded.createdAt, revokedAt = NULL
+                """, arguments: [member, token, Self.now()])
+            return token
+        }
+    }
+
+    /// Revokes the member's link; the next `calendarToken` makes a new one.
+    public func revokeCalendarToken(member: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE memberLink SET revokedAt = ? WHERE memberId = ? AND revokedAt IS NULL",
+                           arguments: [Self.now(), member])
+        }
+    }
+
+    /// The member a live token belongs to.
+    public func member(forToken token: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT memberId FROM memberLink WHERE token = ? AND revokedAt IS NULL", arguments: [token])
+        }
+    }
+
+    /// 32 random bytes as URL-safe text (from the system's random source).
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// A consistent copy of the database at `path` (`VACUUM INTO`), safe while the server runs.
+    public func backup(to path: String) throws {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+    }
+}
