@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RinbanServerTests",
-            dependencies: ["RinbanServer", "RinbanCore", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["RinbanServer", "RinbanCore", "rinban-server", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // The tests reach the C guard directly to prove that GLPK's fatal errors are contained.
         .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK", "CGLPK", "CGLPKGuard"]),
