@@ -54,6 +54,10 @@ public struct ServerApplication: Sendable {
         ("POST", "/api/months/{id}/publish"),
         ("GET", "/api/months/{id}/members"),
         ("GET", "/ics/{token}.ics"),
+        ("GET", "/"),
+        ("GET", "/months/{id}"),
+        ("GET", "/months/{id}/draft.html"),
+        ("GET", "/assets/{name}"),
     ]
 
     public func router() -> Router<BasicRequestContext> {
@@ -73,6 +77,18 @@ public struct ServerApplication: Sendable {
         router.post("/api/months/:id/publish") { request, context in try await self.publish(request, context) }
         router.get("/api/months/:id/members") { request, context in try self.members(request, context) }
         router.get("/ics/:file") { _, context in try self.calendar(context) }
+        router.get("/") { _, _ in try Pages.index(months: self.store.months()) }
+        router.get("/months/:id") { _, context in
+            let id = try self.monthID(context)
+            try self.check(.readMonths, month: id)
+            return Pages.month(try self.requireMonth(id), draft: try self.store.draft(ofMonth: id),
+                               published: try self.store.published(month: id))
+        }
+        router.get("/months/:id/draft.html") { _, context in try self.draftCalendar(context) }
+        router.get("/assets/:name") { _, context in
+            guard let name = context.parameters.get("name"), let asset = Pages.asset(name) else { throw HTTPError(.notFound) }
+            return asset
+        }
         return router
     }
 
@@ -137,13 +153,15 @@ public struct ServerApplication: Sendable {
         var createdAt: String
         var draftVersion: Int?
         var publishedVersion: Int?
+        var runningRun: Int64?
     }
 
     func summary(_ month: Store.Month) throws -> MonthSummary {
         MonthSummary(id: month.id, label: month.label, association: month.association, periodStart: month.periodStart,
                      periodEnd: month.periodEnd, sourceName: month.sourceName, createdAt: month.createdAt,
                      draftVersion: try store.draft(ofMonth: month.id)?.version,
-                     publishedVersion: try store.published(month: month.id)?.version)
+                     publishedVersion: try store.published(month: month.id)?.version,
+                     runningRun: try store.runs(ofMonth: month.id).first { $0.state == "running" }?.id)
     }
 
     func listMonths() throws -> Response {
@@ -291,6 +309,15 @@ public struct ServerApplication: Sendable {
         var response = Self.text(published.plan, type: "application/json; charset=utf-8")
         response.headers[.eTag] = "\"\(published.version)\""
         return response
+    }
+
+    /// The draft as the printable month calendar of `rinban plan --html` (the evaluator's figures).
+    func draftCalendar(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        guard let draft = try store.draft(ofMonth: id) else { throw HTTPError(.notFound, message: "no draft yet") }
+        let plan = try PlanReader.decode(DocumentReader.parse(Array(draft.plan.utf8), format: .json))
+        return Self.text(RotaHTML.make(loaded: try loadedInstance(ofMonth: id), plan: plan), type: "text/html; charset=utf-8")
     }
 
     struct PublishRequest: Decodable { var note: String? }

@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 @testable import RinbanServer
 import Testing
 
@@ -15,9 +13,18 @@ private func withStore<T>(_ body: (Store, String) async throws -> T) async throw
     return try await body(try Store(directory: dir), dir)
 }
 
-private func json(_ buffer: ByteBuffer) throws -> Any { try JSONSerialization.jsonObject(with: Data(buffer: buffer)) }
+private func object(_ data: Data) throws -> [String: Any] { try JSONSerialization.jsonObject(with: data) as! [String: Any] }
 
-@Suite("rinban serve: the JSON API")
+/// A real server on a fresh data folder, stopped afterwards.
+private func withServer(_ body: (ServerProcess) throws -> Void) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-api-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let server = try ServerProcess(data: dir)
+    defer { server.kill() }
+    try body(server)
+}
+
+@Suite("rinban serve: the JSON API and the pages")
 struct ServerAPITests {
     @Test("Every path of docs/openapi.yaml is a route, and every route is documented")
     func routesMatchTheDocument() throws {
@@ -33,140 +40,106 @@ struct ServerAPITests {
         }
         let routes = Set(ServerApplication.routes.map { "\($0.method) \($0.path)" })
         #expect(documented == routes)
-        #expect(routes.count == 13)
+        #expect(routes.count == 17)
     }
 
     @Test("Upload, plan, draft, publish, members and a member's calendar: every documented route answers")
-    func officePath() async throws {
-        try await withStore { store, _ in
-            let app = Application(router: ServerApplication(store: store).router())
-            try await app.test(.router) { client in
-                try await client.execute(uri: "/healthz", method: .get) { #expect(String(buffer: $0.body) == "ok") }
-                let month: Int = try await client.execute(
-                    uri: "/api/months?name=tokushima.json", method: .post, headers: [.contentType: "application/json"],
-                    body: ByteBuffer(data: try file("instances/tokushima-2026-12.json"))
-                ) { response in
-                    #expect(response.status == .created)
-                    return (try json(response.body) as! [String: Any])["id"] as! Int
-                }
-                try await client.execute(uri: "/api/months", method: .get) { response in
-                    let list = try json(response.body) as! [[String: Any]]
-                    #expect(list.count == 1)
-                    #expect(list[0]["periodStart"] as? String == "2026-12-01")
-                    #expect(list[0]["label"] as? String == "2026年12月")
-                }
-                try await client.execute(uri: "/api/months/\(month)/draft", method: .get) { #expect($0.status == .notFound) }
-                let run: Int = try await client.execute(
-                    uri: "/api/months/\(month)/runs", method: .post, headers: [.contentType: "application/json"],
-                    body: ByteBuffer(string: #"{"engine": "greedy", "timeLimit": 5}"#)
-                ) { response in
-                    #expect(response.status == .accepted)
-                    return (try json(response.body) as! [String: Any])["id"] as! Int
-                }
-                // The events of a run end with `end` when it finishes.
-                try await client.execute(uri: "/api/runs/\(run)/events", method: .get) { response in
-                    #expect(response.headers[.contentType] == "text/event-stream")
-                    let text = String(buffer: response.body)
-                    #expect(text.contains("event: end\ndata: {"), "\(text)")
-                }
-                try await client.execute(uri: "/api/runs/\(run)", method: .get) { response in
-                    let state = try json(response.body) as! [String: Any]
-                    #expect(state["state"] as? String == "done", "\(state)")
-                    #expect((state["incumbent"] as? Double ?? 0) > 0)
-                }
-                try await client.execute(uri: "/api/months/\(month)/draft", method: .get) { response in
-                    #expect(response.status == .ok)
-                    #expect(response.headers[.eTag] == "\"1\"")
-                    let object = try json(response.body) as! [String: Any]
-                    #expect(object["format"] as? String == "rinban-plan/1")
-                }
-                try await client.execute(uri: "/api/months/\(month)/published", method: .get) { #expect($0.status == .notFound) }
-                try await client.execute(
-                    uri: "/api/months/\(month)/publish", method: .post, body: ByteBuffer(string: #"{"note": "12月分 初版"}"#)
-                ) { response in
-                    #expect(response.status == .created)
-                    let object = try json(response.body) as! [String: Any]
-                    #expect(object["version"] as? Int == 1)
-                }
-                for uri in ["/api/months/\(month)/published", "/api/months/\(month)/published/1", "/api/months/\(month)"] {
-                    try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
-                }
-                try await client.execute(uri: "/api/months/\(month)/published/2", method: .get) { #expect($0.status == .notFound) }
-                let ics: String = try await client.execute(uri: "/api/months/\(month)/members", method: .get) { response in
-                    let members = try json(response.body) as! [[String: Any]]
-                    #expect(members.count == 85)
-                    let harada = members.first { $0["id"] as? String == "p012" }!
-                    return URL(string: harada["icsUrl"] as! String)!.path
-                }
-                #expect(ics.hasPrefix("/ics/") && ics.hasSuffix(".ics"))
-                let published = try JSONSerialization.jsonObject(with: Data(
-                    try store.published(month: Int64(month))!.plan.utf8)) as! [String: Any]
-                let duties = (published["assignments"] as! [[String: Any]]).filter { $0["member"] as? String == "p012" }
-                try await client.execute(uri: ics, method: .get) { response in
-                    #expect(response.headers[.contentType] == "text/calendar; charset=utf-8")
-                    let text = String(buffer: response.body)
-                    #expect(text.hasPrefix("BEGIN:VCALENDAR\r\n"))
-                    #expect(text.components(separatedBy: "BEGIN:VEVENT").count - 1 == duties.count)
-                    for duty in duties { #expect(text.contains("\(duty["date"] as! String)/\(duty["shift"] as! String)/p012@")) }
-                }
-                try await client.execute(uri: "/ics/not-a-token.ics", method: .get) { #expect($0.status == .notFound) }
-                try await client.execute(uri: "/api/runs/\(run)/events", method: .get) { response in
-                    #expect(String(buffer: response.body).hasPrefix("event: end\n"))
-                }
+    func officePath() throws {
+        try withServer { server in
+            #expect(String(decoding: try server.request("GET", "/healthz").body, as: UTF8.self) == "ok")
+            let upload = try server.exchange("POST", "/api/months?name=tokushima.json", body: try file("instances/tokushima-2026-12.json"))
+            #expect(upload.status == 201)
+            let month = try object(upload.body)["id"] as! Int
+            let list = try JSONSerialization.jsonObject(with: try server.request("GET", "/api/months").body) as! [[String: Any]]
+            #expect(list.count == 1)
+            #expect(list[0]["periodStart"] as? String == "2026-12-01")
+            #expect(list[0]["label"] as? String == "2026年12月")
+            #expect(try server.request("GET", "/api/months/\(month)/draft").status == 404)
+            let started = try server.exchange("POST", "/api/months/\(month)/runs", body: Data(#"{"engine": "greedy", "timeLimit": 5}"#.utf8))
+            #expect(started.status == 202)
+            let run = try object(started.body)["id"] as! Int
+            // The events of a run end with `end` when it finishes.
+            let events = try server.exchange("GET", "/api/runs/\(run)/events")
+            #expect(events.headers["content-type"] == "text/event-stream")
+            #expect(String(decoding: events.body, as: UTF8.self).contains("event: end\ndata: {"))
+            let state = try object(try server.request("GET", "/api/runs/\(run)").body)
+            #expect(state["state"] as? String == "done", "\(state)")
+            #expect((state["incumbent"] as? Double ?? 0) > 0)
+            let draft = try server.exchange("GET", "/api/months/\(month)/draft")
+            #expect(draft.status == 200)
+            #expect(draft.headers["etag"] == "\"1\"")
+            #expect(try object(draft.body)["format"] as? String == "rinban-plan/1")
+            #expect(try server.request("GET", "/api/months/\(month)/published").status == 404)
+            let published = try server.exchange("POST", "/api/months/\(month)/publish", body: Data(#"{"note": "12月分 初版"}"#.utf8))
+            #expect(published.status == 201)
+            #expect(try object(published.body)["version"] as? Int == 1)
+            for uri in ["/api/months/\(month)/published", "/api/months/\(month)/published/1", "/api/months/\(month)", "/",
+                        "/months/\(month)", "/months/\(month)/draft.html", "/assets/app.css", "/assets/index.js", "/assets/month.js"] {
+                #expect(try server.request("GET", uri).status == 200, "\(uri)")
             }
+            #expect(try server.request("GET", "/api/months/\(month)/published/2").status == 404)
+            #expect(try server.request("GET", "/assets/other.js").status == 404)
+            let members = try JSONSerialization.jsonObject(with: try server.request("GET", "/api/months/\(month)/members").body)
+                as! [[String: Any]]
+            #expect(members.count == 85)
+            let harada = members.first { $0["id"] as? String == "p012" }!
+            let ics = URL(string: harada["icsUrl"] as! String)!.path
+            #expect(ics.hasPrefix("/ics/") && ics.hasSuffix(".ics"))
+            let plan = try object(try server.request("GET", "/api/months/\(month)/published/1").body)
+            let duties = (plan["assignments"] as! [[String: Any]]).filter { $0["member"] as? String == "p012" }
+            #expect(!duties.isEmpty)
+            let feed = try server.exchange("GET", ics)
+            #expect(feed.headers["content-type"] == "text/calendar; charset=utf-8")
+            let text = String(decoding: feed.body, as: UTF8.self)
+            #expect(text.hasPrefix("BEGIN:VCALENDAR\r\n"))
+            #expect(text.components(separatedBy: "BEGIN:VEVENT").count - 1 == duties.count)
+            for duty in duties { #expect(text.contains("\(duty["date"] as! String)/\(duty["shift"] as! String)/p012@")) }
+            #expect(try server.request("GET", "/ics/not-a-token.ics").status == 404)
+            #expect(String(decoding: try server.request("GET", "/api/runs/\(run)/events").body, as: UTF8.self).hasPrefix("event: end\n"))
         }
     }
 
-    @Test("An invalid upload is refused with every problem and stores nothing; a workbook upload is accepted")
-    func uploads() async throws {
-        try await withStore { store, _ in
-            let app = Application(router: ServerApplication(store: store).router())
-            try await app.test(.router) { client in
-                try await client.execute(uri: "/api/months", method: .post, headers: [.contentType: "application/json"],
-                                         body: ByteBuffer(string: #"{"format": "rinban/1", "period": {"start": "2027-01-01"}}"#)) { response in
-                    #expect(response.status == .unprocessableContent)
-                    let problems = (try json(response.body) as! [String: Any])["problems"] as! [[String: Any]]
-                    #expect(problems.contains { $0["path"] as? String == "period.end" }, "\(problems)")
-                    #expect(problems.contains { $0["path"] as? String == "blocks" }, "\(problems)")
-                }
-                try await client.execute(
-                    uri: "/api/months?name=clerk-typo.xlsx", method: .post,
-                    headers: [.contentType: ServerApplication.workbookType],
-                    body: ByteBuffer(data: try file("Tests/RinbanWorkbookTests/Fixtures/clerk-typo.xlsx"))
-                ) { response in
-                    #expect(response.status == .unprocessableContent)
-                    let problems = (try json(response.body) as! [String: Any])["problems"] as! [[String: Any]]
-                    #expect(problems.contains { $0["path"] as? String == "医師!C5" && $0["japanese"] as? String == "診療所 \"c99\" がありません" })
-                }
-                #expect(try store.months().isEmpty)
-                try await client.execute(uri: "/api/months?name=tokushima.xlsx", method: .post,
-                                         headers: [.contentType: ServerApplication.workbookType],
-                                         body: ByteBuffer(data: try file("examples/tokushima-2026-12.xlsx"))) { response in
-                    #expect(response.status == .created)
-                }
-                #expect(try store.months().map(\.sourceName) == ["tokushima.xlsx"])
-            }
+    @Test("An invalid upload is refused with every problem and stores nothing; a workbook upload is accepted; names are escaped")
+    func uploads() throws {
+        try withServer { server in
+            let invalid = try server.request("POST", "/api/months", body: Data(#"{"format": "rinban/1", "period": {"start": "2027-01-01"}}"#.utf8))
+            #expect(invalid.status == 422)
+            let problems = try object(invalid.body)["problems"] as! [[String: Any]]
+            #expect(problems.contains { $0["path"] as? String == "period.end" }, "\(problems)")
+            #expect(problems.contains { $0["path"] as? String == "blocks" }, "\(problems)")
+            let typo = try server.request("POST", "/api/months?name=clerk-typo.xlsx",
+                                          body: try file("Tests/RinbanWorkbookTests/Fixtures/clerk-typo.xlsx"), type: ServerApplication.workbookType)
+            #expect(typo.status == 422)
+            let cells = try object(typo.body)["problems"] as! [[String: Any]]
+            #expect(cells.contains { $0["path"] as? String == "医師!C5" && $0["japanese"] as? String == "診療所 \"c99\" がありません" })
+            #expect((try JSONSerialization.jsonObject(with: try server.request("GET", "/api/months").body) as? [Any])?.isEmpty == true)
+            let workbook = try server.request("POST", "/api/months?name=tokushima.xlsx", body: try file("examples/tokushima-2026-12.xlsx"),
+                                              type: ServerApplication.workbookType)
+            #expect(workbook.status == 201)
+            // Free text is escaped on the pages.
+            var tiny = String(decoding: try Data(contentsOf: repository.deletingLastPathComponent().appendingPathComponent("shared/examples/tiny.json")),
+                              as: UTF8.self)
+            tiny = tiny.replacingOccurrences(of: #""association": "例示市医師会 在宅医療ネットワーク""#, with: #""association": "<script>x</script>""#)
+            let created = try server.request("POST", "/api/months?name=%3Cb%3E.json", body: Data(tiny.utf8))
+            try #require(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+            let page = String(decoding: try server.request("GET", "/months/\(try object(created.body)["id"] as! Int)").body, as: UTF8.self)
+            #expect(page.contains("&lt;script&gt;x&lt;/script&gt;"))
+            #expect(page.contains("&lt;b&gt;.json"))
+            #expect(!page.contains("<script>x"))
         }
     }
 
     @Test("One run at a time per month: a second start is 409 while the first runs")
-    func oneRunAtATime() async throws {
-        try await withStore { store, _ in
-            let app = Application(router: ServerApplication(store: store).router())
-            try await app.test(.router) { client in
-                let month: Int = try await client.execute(uri: "/api/months", method: .post,
-                                                          body: ByteBuffer(data: try file("instances/takamatsu-2027-04.json"))) {
-                    (try json($0.body) as! [String: Any])["id"] as! Int
-                }
-                let settings = ByteBuffer(string: #"{"engine": "glpk", "timeLimit": 4}"#)
-                try await client.execute(uri: "/api/months/\(month)/runs", method: .post, body: settings) { #expect($0.status == .accepted) }
-                try await client.execute(uri: "/api/months/\(month)/runs", method: .post, body: settings) { response in
-                    #expect(response.status == .conflict)
-                    #expect(String(buffer: response.body).contains("計画中"))
-                }
-                try await client.execute(uri: "/api/months/\(month)/runs", method: .post,
-                                         body: ByteBuffer(string: #"{"engine": "fast"}"#)) { #expect($0.status == .unprocessableContent) }
-            }
+    func oneRunAtATime() throws {
+        try withServer { server in
+            let month = try object(try server.request("POST", "/api/months", body: try file("instances/takamatsu-2027-04.json")).body)["id"] as! Int
+            let settings = Data(#"{"engine": "glpk", "timeLimit": 4}"#.utf8)
+            #expect(try server.request("POST", "/api/months/\(month)/runs", body: settings).status == 202)
+            let second = try server.request("POST", "/api/months/\(month)/runs", body: settings)
+            #expect(second.status == 409)
+            #expect(String(decoding: second.body, as: UTF8.self).contains("計画中"))
+            #expect(try object(try server.request("GET", "/api/months/\(month)").body)["runningRun"] as? Int != nil)
+            #expect(try server.request("POST", "/api/months/\(month)/runs", body: Data(#"{"engine": "fast"}"#.utf8)).status == 422)
         }
     }
 }
