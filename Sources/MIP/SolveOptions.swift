@@ -72,6 +72,10 @@ public struct SolveOptions: Sendable {
     public var progress: (@Sendable (SolveProgress) -> Void)?
     /// Seconds between periodic progress reports.
     public var progressInterval: Double = 1
+    /// Asked during branch-and-bound at least every ``progressInterval`` seconds: `true`
+    /// stops the search as the time limit would (termination ``Termination/timeLimit``,
+    /// keeping the best solution found). For a person cancelling a long solve.
+    public var shouldStop: (@Sendable () -> Bool)?
     /// Receives the solver's own log. When `nil` the solver prints nothing.
     public var log: (@Sendable (String) -> Void)?
 

@@ -183,12 +183,17 @@ public struct GLPKBackend: SolverBackend {
 
     /// Carries the caller's progress handler through the C callback's `void *`.
     private final class ProgressSink {
-        let report: @Sendable (SolveProgress) -> Void
-        init(_ report: @escaping @Sendable (SolveProgress) -> Void) { self.report = report }
+        let report: (@Sendable (SolveProgress) -> Void)?
+        let shouldStop: (@Sendable () -> Bool)?
+        init(report: (@Sendable (SolveProgress) -> Void)?, shouldStop: (@Sendable () -> Bool)?) {
+            self.report = report
+            self.shouldStop = shouldStop
+        }
     }
 
     private static func run(_ problem: GLPKProblem, options: SolveOptions, start: [Double]?) throws -> Run {
-        let sink = options.progress.map(ProgressSink.init)
+        let sink = options.progress == nil && options.shouldStop == nil
+            ? nil : ProgressSink(report: options.progress, shouldStop: options.shouldStop)
         var params = rg_params()
         params.presolve = options.presolve ? 1 : 0
         params.time_limit = options.timeLimit ?? 0
@@ -211,10 +216,10 @@ public struct GLPKBackend: SolverBackend {
                 if let incumbentValue, let boundValue {
                     gap = Swift.abs(incumbentValue - boundValue) / Swift.max(Swift.abs(incumbentValue), 1)
                 }
-                Unmanaged<ProgressSink>.fromOpaque(info).takeUnretainedValue().report(
-                    SolveProgress(elapsed: elapsed, incumbent: incumbentValue, bound: boundValue, gap: gap,
-                                  nodes: Int(nodes)))
-                return 0
+                let sink = Unmanaged<ProgressSink>.fromOpaque(info).takeUnretainedValue()
+                sink.report?(SolveProgress(elapsed: elapsed, incumbent: incumbentValue, bound: boundValue, gap: gap,
+                                           nodes: Int(nodes)))
+                return sink.shouldStop?() == true ? 1 : 0
             }
         }
         // 1-based copy for glp_ios_heur_sol.

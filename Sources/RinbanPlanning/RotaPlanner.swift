@@ -32,6 +32,11 @@ public struct RotaPlanOptions: Sendable {
     /// Receives the same progress as numbers (the server's live chart): the rota's best
     /// objective and bound so far, either nil when not known yet.
     public var values: (@Sendable (RotaProgress) -> Void)?
+    /// Asked during the search (at least every second): `true` ends it early with the best
+    /// rota so far (a person cancelled the run).
+    public var shouldStop: (@Sendable () -> Bool)?
+
+    var stopped: Bool { shouldStop?() ?? false }
 
     public init(engine: RotaEngine = .auto, timeLimit: Double = 60, gap: Double? = nil) {
         self.engine = engine
@@ -132,6 +137,7 @@ public struct RotaPlanner: Sendable {
         let free = problem.pairs.indices.filter { !pinned.contains($0) }
         let formulation = try RotaFormulation(problem: problem, free: free, fixed: problem.pinned)
         var solve = SolveOptions(timeLimit: max(remaining, 0.5), relativeGap: options.gap ?? 1e-6)
+        solve.shouldStop = options.shouldStop
         solve.initialSolution = formulation.values(for: greedy)
         solve.cuts = [.mixedIntegerRounding, .clique]
         if options.progress != nil || options.values != nil {
@@ -198,7 +204,7 @@ public struct RotaPlanner: Sendable {
         // Neighbourhood size adapts: grow after a sub-problem solved to optimality quickly,
         // shrink after one ran out of time.
         var size = Double(Self.neighbourhoodSize)
-        while elapsed() < limit - 0.2 {
+        while elapsed() < limit - 0.2, !options.stopped {
             collectBound(wait: false)
             if let bound, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= max(options.gap ?? 0, 1e-6) { break }
             if let stallRounds, round - lastGain >= stallRounds { break }
@@ -209,6 +215,7 @@ public struct RotaPlanner: Sendable {
             let fixed = state.assignedPairs.filter { !freeSet.contains($0) }
             let formulation = try RotaFormulation(problem: problem, free: free, fixed: fixed)
             var solve = SolveOptions(timeLimit: max(0.3, min(2, limit - elapsed() - 0.1)), relativeGap: 1e-6)
+            solve.shouldStop = options.shouldStop
             solve.initialSolution = formulation.values(for: state)
             let result = try formulation.model.solve(using: backend, options: solve)
             if result.termination == .optimal || result.termination == .gapLimit {
@@ -233,7 +240,7 @@ public struct RotaPlanner: Sendable {
             options.progress?(String(format: "%7.1f s  neighbourhood  objective %.4f  (round %d)", elapsed(), state.weightedTotal, round))
             options.values?(RotaProgress(seconds: elapsed(), incumbent: state.weightedTotal, bound: bound))
         }
-        collectBound(wait: true)
+        collectBound(wait: !options.stopped)
         if bound == nil { options.progress?(String(format: "%7.1f s  LP bound       none in time", elapsed())) }
         let total = state.weightedTotal
         var status = "timeLimit"

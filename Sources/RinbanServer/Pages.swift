@@ -75,6 +75,7 @@ enum Pages {
                   <option value="lns">近傍探索</option><option value="greedy">貪欲法 (速い)</option></select></label>
                 <label>制限時間 (秒) <input name="timeLimit" type="number" min="1" max="3600" value="60" inputmode="numeric"></label>
                 <button type="submit">計画を始める</button>
+                <button type="button" id="cancel" disabled>取り消す</button>
               </form>
               <div id="progress" aria-live="polite"></div>
               <svg id="chart" width="480" height="120" role="img" aria-label="目的関数の推移"></svg>
@@ -185,7 +186,13 @@ enum Pages {
             + (run.message ? '　' + run.message : '');
           if (run.seconds != null) { points.push(run); draw(); }
         }
+        let current = null;
+        document.getElementById('cancel').addEventListener('click', function () {
+          if (current) { fetch('/api/runs/' + current + '/cancel', { method: 'POST' }); }
+        });
         function follow(id) {
+          current = id;
+          document.getElementById('cancel').disabled = false;
           const events = new EventSource('/api/runs/' + id + '/events');
           events.addEventListener('progress', function (e) { show(JSON.parse(e.data)); });
           events.addEventListener('end', function (e) { show(JSON.parse(e.data)); events.close(); setTimeout(function () { location.reload(); }, 500); });

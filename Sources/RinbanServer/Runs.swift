@@ -30,6 +30,7 @@ public struct RunUpdate: Sendable, Hashable, Codable {
 public actor RunCoordinator {
     let store: Store
     private var listeners: [Int64: [UUID: AsyncStream<RunUpdate>.Continuation]] = [:]
+    private var stopFlags: [Int64: StopFlag] = [:]
 
     public init(store: Store) {
         self.store = store
@@ -41,9 +42,12 @@ public actor RunCoordinator {
         let id = try store.createRun(month: month, engine: engine.rawValue, timeLimit: timeLimit)
         let store = self.store
         let coordinator = self
+        let stop = StopFlag()
+        stopFlags[id] = stop
         let thread = Thread {
             let started = Date()
             var options = RotaPlanOptions(engine: engine, timeLimit: timeLimit)
+            options.shouldStop = { stop.isSet }
             let latest = LatestProgress()
             options.values = { progress in
                 let (incumbent, bound) = latest.merge(progress)
@@ -53,18 +57,37 @@ public actor RunCoordinator {
             do {
                 let outcome = try MonthPlanner.plan(loaded, MonthPlanRequest(options: options), backend: GLPKBackend())
                 let plan = outcome.plan
-                try store.finishRun(id, state: "done", plan: PlanWriter.json(plan), incumbent: plan.objective?.total,
-                                    bound: plan.solver?.bound, seconds: Date().timeIntervalSince(started), message: nil)
+                if stop.isSet {
+                    // Cancelled: the month keeps the draft it had.
+                    try store.finishRun(id, state: "cancelled", plan: nil, incumbent: plan.objective?.total, bound: plan.solver?.bound,
+                                        seconds: Date().timeIntervalSince(started), message: "取り消しました / cancelled")
+                } else {
+                    try store.finishRun(id, state: "done", plan: PlanWriter.json(plan), incumbent: plan.objective?.total,
+                                        bound: plan.solver?.bound, seconds: Date().timeIntervalSince(started), message: nil)
+                }
             } catch {
                 try? store.finishRun(id, state: "failed", plan: nil, incumbent: nil, bound: nil,
                                      seconds: Date().timeIntervalSince(started), message: "\(error)")
             }
-            Task { await coordinator.publish(id, final: true) }
+            Task { await coordinator.ended(id) }
         }
         thread.name = "rinban-run-\(id)"
         thread.stackSize = 16 << 20
         thread.start()
         return id
+    }
+
+    /// Asks a running run to stop; it ends within about a second as `cancelled`.
+    /// - Returns: whether the run was running in this process.
+    public func cancel(_ run: Int64) -> Bool {
+        guard let flag = stopFlags[run] else { return false }
+        flag.set()
+        return true
+    }
+
+    private func ended(_ id: Int64) {
+        stopFlags[id] = nil
+        publish(id, final: true)
     }
 
     /// The run's updates from now on: the current state first, then each change, ending
@@ -113,4 +136,13 @@ private final class LatestProgress: @unchecked Sendable {
             return (incumbent, bound)
         }
     }
+}
+
+/// A cancel request, read from the run's thread.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -48,6 +48,7 @@ public struct ServerApplication: Sendable {
         ("POST", "/api/months/{id}/runs"),
         ("GET", "/api/runs/{id}"),
         ("GET", "/api/runs/{id}/events"),
+        ("POST", "/api/runs/{id}/cancel"),
         ("GET", "/api/months/{id}/draft"),
         ("GET", "/api/months/{id}/published"),
         ("GET", "/api/months/{id}/published/{version}"),
@@ -69,6 +70,14 @@ public struct ServerApplication: Sendable {
         router.post("/api/months/:id/runs") { request, context in try await self.startRun(request, context) }
         router.get("/api/runs/:id") { _, context in try self.run(context) }
         router.get("/api/runs/:id/events") { _, context in try await self.runEvents(context) }
+        router.post("/api/runs/:id/cancel") { _, context in
+            let run = try self.requireRun(context)
+            try self.check(.startRun, month: run.monthId)
+            guard run.state == "running", await self.runs.cancel(run.id) else {
+                throw HTTPError(.conflict, message: "この実行は終わっています / the run is not running")
+            }
+            return try Self.json(RunUpdate(run), status: .accepted)
+        }
         router.get("/api/months/:id/draft") { _, context in try self.draft(context) }
         router.get("/api/months/:id/published") { _, context in try self.published(context, version: nil) }
         router.get("/api/months/:id/published/:version") { _, context in

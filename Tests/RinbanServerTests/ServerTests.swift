@@ -40,7 +40,7 @@ struct ServerAPITests {
         }
         let routes = Set(ServerApplication.routes.map { "\($0.method) \($0.path)" })
         #expect(documented == routes)
-        #expect(routes.count == 17)
+        #expect(routes.count == 18)
     }
 
     @Test("Upload, plan, draft, publish, members and a member's calendar: every documented route answers")
@@ -140,6 +140,27 @@ struct ServerAPITests {
             #expect(String(decoding: second.body, as: UTF8.self).contains("計画中"))
             #expect(try object(try server.request("GET", "/api/months/\(month)").body)["runningRun"] as? Int != nil)
             #expect(try server.request("POST", "/api/months/\(month)/runs", body: Data(#"{"engine": "fast"}"#.utf8)).status == 422)
+        }
+    }
+
+    @Test("Cancel: a 60-second run ends as cancelled long before its limit and leaves the month's draft as it was")
+    func cancel() throws {
+        try withServer { server in
+            let month = try object(try server.request("POST", "/api/months", body: try file("instances/takamatsu-2027-04.json")).body)["id"] as! Int
+            let run = try object(try server.request("POST", "/api/months/\(month)/runs",
+                                                     body: Data(#"{"engine": "glpk", "timeLimit": 60}"#.utf8)).body)["id"] as! Int
+            Thread.sleep(forTimeInterval: 2)
+            let asked = Date()
+            #expect(try server.request("POST", "/api/runs/\(run)/cancel").status == 202)
+            var state = "running"
+            // Without the cancel the run would go on for 60 s; the wait ends well before that.
+            while state == "running", Date().timeIntervalSince(asked) < 40 {
+                Thread.sleep(forTimeInterval: 0.2)
+                state = try object(try server.request("GET", "/api/runs/\(run)").body)["state"] as! String
+            }
+            #expect(state == "cancelled")
+            #expect(try server.request("GET", "/api/months/\(month)/draft").status == 404)
+            #expect(try server.request("POST", "/api/runs/\(run)/cancel").status == 409)
         }
     }
 }
