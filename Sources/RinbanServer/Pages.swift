@@ -165,7 +165,7 @@ enum Pages {
         function draw() {
           const ns = 'http://www.w3.org/2000/svg';
           while (chart.firstChild) { chart.removeChild(chart.firstChild); }
-          const values = points.flatMap(function (p) { return [p.incumbent, p.bound]; }).filter(function (v) { return v != null; });
+          const values = points.flatMap(function (p) { return [p.incumbent, p.bound]; }).filter(function (v) { return v != null && isFinite(v); });
           if (values.length === 0) { return; }
           const lo = Math.min.apply(null, values), hi = Math.max.apply(null, values), span = Math.max(hi - lo, 1);
           const last = Math.max(points[points.length - 1].seconds || 1, 1);
@@ -173,7 +173,7 @@ enum Pages {
             const line = document.createElementNS(ns, 'polyline');
             line.setAttribute('fill', 'none');
             line.setAttribute('stroke', k === 0 ? '#1f4e79' : '#c00000');
-            line.setAttribute('points', points.filter(function (p) { return p[key] != null; }).map(function (p) {
+            line.setAttribute('points', points.filter(function (p) { return p[key] != null && isFinite(p[key]); }).map(function (p) {
               return (10 + 460 * (p.seconds || 0) / last) + ',' + (110 - 100 * (p[key] - lo) / span);
             }).join(' '));
             chart.appendChild(line);
