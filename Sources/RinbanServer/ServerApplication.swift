@@ -8,7 +8,7 @@ import RinbanWorkbook
 /// What a request may do. Every route names its action and goes through ``Policy`` before
 /// any work, so roles (office, block leaders, members) fit in one place later.
 public enum Action: String, Sendable, CaseIterable {
-    case readMonths, createMonth, startRun, readRun, readDraft, readPublished, publish, readMembers
+    case readMonths, createMonth, startRun, readRun, readDraft, editDraft, readPublished, publish, readMembers
 }
 
 /// Who may do what. Today the server has one user, the office on the same machine (it
@@ -50,6 +50,7 @@ public struct ServerApplication: Sendable {
         ("GET", "/api/runs/{id}/events"),
         ("POST", "/api/runs/{id}/cancel"),
         ("GET", "/api/months/{id}/draft"),
+        ("PUT", "/api/months/{id}/draft"),
         ("GET", "/api/months/{id}/published"),
         ("GET", "/api/months/{id}/published/{version}"),
         ("POST", "/api/months/{id}/publish"),
@@ -79,6 +80,7 @@ public struct ServerApplication: Sendable {
             return try Self.json(RunUpdate(run), status: .accepted)
         }
         router.get("/api/months/:id/draft") { _, context in try self.draft(context) }
+        router.put("/api/months/:id/draft") { request, context in try await self.saveDraft(request, context) }
         router.get("/api/months/:id/published") { _, context in try self.published(context, version: nil) }
         router.get("/api/months/:id/published/:version") { _, context in
             try self.published(context, version: try context.parameters.require("version", as: Int.self))
@@ -318,6 +320,41 @@ public struct ServerApplication: Sendable {
         var response = Self.text(published.plan, type: "application/json; charset=utf-8")
         response.headers[.eTag] = "\"\(published.version)\""
         return response
+    }
+
+    /// `PUT /api/months/{id}/draft` with `If-Match: "N"`: saves an edited plan if the draft
+    /// is still version N (409 otherwise, so two browsers never overwrite each other), and
+    /// answers with the evaluator's objective and every hard rule the plan breaks (such a
+    /// draft is saved, but cannot be published).
+    func saveDraft(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try monthID(context)
+        try check(.editDraft, month: id)
+        _ = try requireMonth(id)
+        guard let match = request.headers[.ifMatch], let expected = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")))
+        else {
+            throw HTTPError(.preconditionRequired, message: "If-Match に読んだ下書きの版が必要です / If-Match with the draft version read is required")
+        }
+        let body = try await request.body.collect(upTo: Limits.upload)
+        let plan: Plan
+        do {
+            plan = try PlanReader.decode(DocumentReader.parse([UInt8](Data(buffer: body)), format: .json))
+        } catch {
+            return try Self.json(Problems(error: "invalid plan", problems: error.issues.map {
+                .init(path: $0.path.description, message: $0.message, japanese: nil, severity: $0.severity.rawValue)
+            }), status: .unprocessableContent)
+        }
+        let evaluation = Evaluator(try loadedInstance(ofMonth: id)).evaluate(plan)
+        do {
+            let version = try store.saveDraft(month: id, plan: PlanWriter.json(plan), expectedVersion: expected)
+            struct Saved: Encodable {
+                var version: Int
+                var objective: Double
+                var violations: [String]
+            }
+            return try Self.json(Saved(version: version, objective: evaluation.total, violations: evaluation.violations.map(\.description)))
+        } catch Store.Conflict.draftChanged(let current) {
+            throw HTTPError(.conflict, message: "下書きは他の人が変更しました (版 \(current))。読み直してください / the draft changed (now version \(current)); reload it")
+        }
     }
 
     /// The draft as the printable month calendar of `rinban plan --html` (the evaluator's figures).

@@ -49,13 +49,15 @@ final class ServerProcess {
     }
 
     /// The status, the response headers and the body.
-    func exchange(_ method: String, _ path: String, body: Data? = nil, type: String = "application/json") throws
+    func exchange(_ method: String, _ path: String, body: Data? = nil, type: String = "application/json",
+                  headers extra: [String: String] = [:]) throws
         -> (status: Int, headers: [String: String], body: Data)
     {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.setValue(type, forHTTPHeaderField: "Content-Type")
+        for (name, value) in extra { request.setValue(value, forHTTPHeaderField: name) }
         request.timeoutInterval = 30
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Int, [String: String], Data)?

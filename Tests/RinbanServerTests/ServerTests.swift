@@ -40,7 +40,7 @@ struct ServerAPITests {
         }
         let routes = Set(ServerApplication.routes.map { "\($0.method) \($0.path)" })
         #expect(documented == routes)
-        #expect(routes.count == 18)
+        #expect(routes.count == 19)
     }
 
     @Test("Upload, plan, draft, publish, members and a member's calendar: every documented route answers")
@@ -69,6 +69,29 @@ struct ServerAPITests {
             #expect(draft.status == 200)
             #expect(draft.headers["etag"] == "\"1\"")
             #expect(try object(draft.body)["format"] as? String == "rinban-plan/1")
+            // Two browsers edit the same draft: the first save wins, the second gets 409 and nothing of it is kept.
+            var edited = try object(draft.body)
+            var assignments = edited["assignments"] as! [[String: Any]]
+            let removed = assignments.removeFirst()
+            edited["assignments"] = assignments
+            edited.removeValue(forKey: "objective")
+            let editedData = try JSONSerialization.data(withJSONObject: edited)
+            #expect(try server.request("PUT", "/api/months/\(month)/draft", body: editedData).status == 428)
+            let first = try server.exchange("PUT", "/api/months/\(month)/draft", body: editedData, headers: ["If-Match": "\"1\""])
+            #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
+            let saved = try object(first.body)
+            #expect(saved["version"] as? Int == 2)
+            #expect((saved["violations"] as? [String])?.isEmpty == true)
+            #expect((saved["objective"] as? Double ?? 0) >= 1000, "one uncovered duty costs 1000")
+            var other = edited
+            other["assignments"] = [removed]
+            let second = try server.exchange("PUT", "/api/months/\(month)/draft", body: try JSONSerialization.data(withJSONObject: other),
+                                             headers: ["If-Match": "\"1\""])
+            #expect(second.status == 409)
+            #expect(String(decoding: second.body, as: UTF8.self).contains("版 2"))
+            let now = try server.exchange("GET", "/api/months/\(month)/draft")
+            #expect(now.headers["etag"] == "\"2\"")
+            #expect((try object(now.body)["assignments"] as! [Any]).count == assignments.count)
             #expect(try server.request("GET", "/api/months/\(month)/published").status == 404)
             let published = try server.exchange("POST", "/api/months/\(month)/publish", body: Data(#"{"note": "12月分 初版"}"#.utf8))
             #expect(published.status == 201)
