@@ -7,22 +7,8 @@ import RinbanCore
 /// browser never has a second path to the data. Scripts and styles are served by rinban
 /// itself; nothing is loaded from elsewhere, so the pages work offline.
 enum Pages {
-    /// HTML-escapes free text (names, notes, file names).
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// HTML-escapes free text (names, notes, file names): the printable calendar's rule.
+    static func escape(_ text: String) -> String { RotaHTML.escape(text) }
 
     static func page(title: String, body: String, script: String? = nil) -> Response {
         let html = """

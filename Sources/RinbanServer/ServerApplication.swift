@@ -32,6 +32,8 @@ public struct ServerApplication: Sendable {
     public let store: Store
     public let runs: RunCoordinator
     public let policy: Policy
+    /// Months' instances, decoded once: a month's instance never changes after upload.
+    let instances = InstanceCache()
 
     public init(store: Store, policy: Policy = Policy()) {
         self.store = store
@@ -123,8 +125,9 @@ public struct ServerApplication: Sendable {
 
     /// The month's instance, validated (it was validated when stored; this only rebuilds it).
     func loadedInstance(ofMonth id: Int64) throws -> LoadedInstance {
+        if let cached = instances[id] { return cached }
         guard let text = try store.instance(ofMonth: id) else { throw HTTPError(.notFound, message: "no month \(id)") }
-        return try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
+        return try instances.insert(id, text: text)
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -423,7 +426,7 @@ public struct ServerApplication: Sendable {
         else { throw HTTPError(.notFound) }
         var months: [(loaded: LoadedInstance, plan: Plan)] = []
         for entry in try store.latestPublished() {
-            let loaded = try InstanceDecoder.decode(DocumentReader.parse(Array(entry.instance.utf8), format: .json))
+            let loaded = try instances[entry.month] ?? instances.insert(entry.month, text: entry.instance)
             guard loaded.instance.memberIndex[MemberID(member)] != nil else { continue }
             months.append((loaded, try PlanReader.decode(DocumentReader.parse(Array(entry.plan.utf8), format: .json))))
         }
@@ -431,5 +434,20 @@ public struct ServerApplication: Sendable {
         var response = Self.text(text, type: "text/calendar; charset=utf-8")
         response.headers[.cacheControl] = "no-store"
         return response
+    }
+}
+
+/// Decoded instances by month (decoding the 300-clinic city takes a noticeable fraction of
+/// a second; every page, feed and run of a month needs it).
+final class InstanceCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: [Int64: LoadedInstance] = [:]
+
+    subscript(month: Int64) -> LoadedInstance? { lock.withLock { loaded[month] } }
+
+    func insert(_ month: Int64, text: String) throws -> LoadedInstance {
+        let decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
+        lock.withLock { loaded[month] = decoded }
+        return decoded
     }
 }

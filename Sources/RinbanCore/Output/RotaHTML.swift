@@ -435,8 +435,8 @@ public enum RotaHTML {
         "\(date.year)年\(RotaText.monthDay(date))"
     }
 
-    /// Escapes `& < > " '` for text and attribute values.
-    static func escape(_ text: String) -> String {
+    /// Escapes `& < > " '` for text and attribute values (also the server's pages).
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
