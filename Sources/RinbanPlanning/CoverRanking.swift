@@ -38,6 +38,8 @@ public struct CoverRanking: Sendable {
         public var member: MemberID
         public var name: String
         public var reason: String
+        /// The reason in Japanese, for the office's pages.
+        public var japanese: String
     }
 
     public var candidates: [Candidate]
@@ -72,13 +74,15 @@ public struct CoverRanking: Sendable {
             let m = pair.member
             let member = instance.members[m]
             if m == exclude || state.assigned[p] { continue }
-            func refuse(_ reason: String) { unavailable.append(Unavailable(member: member.id, name: member.name, reason: reason)) }
+            func refuse(_ reason: String, _ japanese: String) {
+                unavailable.append(Unavailable(member: member.id, name: member.name, reason: reason, japanese: japanese))
+            }
             if full {
-                refuse("the slot is already fully staffed")
+                refuse("the slot is already fully staffed", "この枠は埋まっています")
                 continue
             }
             if state.atCap(m) {
-                refuse("already at their cap of \(member.maxDuties ?? 0) duties")
+                refuse("already at their cap of \(member.maxDuties ?? 0) duties", "当番回数の上限 (\(member.maxDuties ?? 0) 回) に達しています")
                 continue
             }
             let blocking = state.blockers(p)
@@ -90,9 +94,13 @@ public struct CoverRanking: Sendable {
                 continue
             }
             guard blocking.count == 1, let b = blocking.first, !problem.pinned.contains(b) else {
+                let list = blocking.map { Self.describe(problem, $0) }.joined(separator: ", ")
                 refuse(blocking.count > 1
-                       ? "on duty too close to this slot \(blocking.count) times (\(blocking.map { Self.describe(problem, $0) }.joined(separator: ", ")))"
-                       : "holds a pinned duty that clashes (\(Self.describe(problem, blocking[0])))")
+                       ? "on duty too close to this slot \(blocking.count) times (\(list))"
+                       : "holds a pinned duty that clashes (\(list))",
+                       blocking.count > 1
+                       ? "この枠に近い当番が \(blocking.count) 件あります (\(list))"
+                       : "重なる当番が固定されています (\(list))")
                 continue
             }
             // One clash: hand that duty to the member for whom it costs least. The swap's
@@ -117,7 +125,8 @@ public struct CoverRanking: Sendable {
                     parts: Self.parts(state, problem, removing: [b], adding: [p, q], total: best.delta),
                     neighbour: pair.neighbour))
             } else {
-                refuse("on duty at \(Self.describe(problem, b)), and nobody else can take that duty")
+                refuse("on duty at \(Self.describe(problem, b)), and nobody else can take that duty",
+                       "\(Self.describe(problem, b)) の当番があり、それを代われる人がいません")
             }
         }
         // Cheapest first; a direct take before a swap of equal cost; then by id.

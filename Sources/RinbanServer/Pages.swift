@@ -49,50 +49,14 @@ enum Pages {
         return page(title: "月の一覧", body: body, script: "index.js")
     }
 
-    /// One month: plan with live progress, the draft calendar, publish, members' calendars.
-    static func month(_ month: Store.Month, draft: Store.StoredPlan?, published: Store.StoredPlan?) -> Response {
-        let body = """
-            <h1>\(escape(month.label)) <small>\(escape(month.association ?? ""))</small></h1>
-            <p>期間 \(escape(month.periodStart))〜\(escape(month.periodEnd))　元のファイル \(escape(month.sourceName))</p>
-            <section id="plan" data-month="\(month.id)">
-              <h2>計画する</h2>
-              <form id="run">
-                <label>方法 <select name="engine"><option value="auto">自動</option><option value="glpk">GLPK</option>
-                  <option value="lns">近傍探索</option><option value="greedy">貪欲法 (速い)</option></select></label>
-                <label>制限時間 (秒) <input name="timeLimit" type="number" min="1" max="3600" value="60" inputmode="numeric"></label>
-                <button type="submit">計画を始める</button>
-                <button type="button" id="cancel" disabled>取り消す</button>
-              </form>
-              <div id="progress" aria-live="polite"></div>
-              <svg id="chart" width="480" height="120" role="img" aria-label="目的関数の推移"></svg>
-            </section>
-            <section>
-              <h2>下書き \(draft.map { "(版 \($0.version))" } ?? "")</h2>
-              \(draft == nil ? "<p>まだありません。計画を始めてください。</p>"
-                : "<iframe id=\"draft\" title=\"下書きの当番表\" src=\"/months/\(month.id)/draft.html\"></iframe>")
-              <form id="publish">
-                <label>公開のメモ <input name="note" type="text" maxlength="2000"></label>
-                <button type="submit" \(draft == nil ? "disabled" : "")>下書きを公開する</button>
-              </form>
-              <p>公開済み: \(published.map { "版 \($0.version) (\(escape($0.at)))" } ?? "まだありません")</p>
-            </section>
-            <section>
-              <h2>メンバーのカレンダー</h2>
-              <p>各メンバーに専用の URL を渡すと、スマートフォンのカレンダーが公開済みの当番を自動で更新します。</p>
-              <button id="members">URL を表示</button>
-              <table class="list" id="memberTable"></table>
-            </section>
-            """
-        return page(title: month.label, body: body, script: "month.js")
-    }
-
     static func asset(_ name: String) -> Response? {
         let type: String
         let text: String
         switch name {
-        case "app.css": (type, text) = ("text/css; charset=utf-8", css)
+        case "app.css": (type, text) = ("text/css; charset=utf-8", css + "\n" + monthCSS)
         case "index.js": (type, text) = ("text/javascript; charset=utf-8", indexScript)
-        case "month.js": (type, text) = ("text/javascript; charset=utf-8", monthScript)
+        case "month.js": (type, text) = ("text/javascript; charset=utf-8", imeGuard + monthScript)
+        case "availability.js": (type, text) = ("text/javascript; charset=utf-8", imeGuard + availabilityScript)
         default: return nil
         }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
@@ -139,84 +103,6 @@ enum Pages {
           out.textContent = (body.problems || []).map(function (p) {
             return p.path + ': ' + (p.japanese ? p.japanese + ' / ' : '') + p.message;
           }).join('\\n') || (body.error && body.error.message) || '読み込めませんでした';
-        });
-        """
-
-    static let monthScript = imeGuard + """
-        const month = document.getElementById('plan').dataset.month;
-        const progress = document.getElementById('progress');
-        const chart = document.getElementById('chart');
-        const points = [];
-        function number(x) { return x === undefined || x === null ? '—' : x.toFixed(2); }
-        function draw() {
-          const ns = 'http://www.w3.org/2000/svg';
-          while (chart.firstChild) { chart.removeChild(chart.firstChild); }
-          const values = points.flatMap(function (p) { return [p.incumbent, p.bound]; }).filter(function (v) { return v != null && isFinite(v); });
-          if (values.length === 0) { return; }
-          const lo = Math.min.apply(null, values), hi = Math.max.apply(null, values), span = Math.max(hi - lo, 1);
-          const last = Math.max(points[points.length - 1].seconds || 1, 1);
-          ['incumbent', 'bound'].forEach(function (key, k) {
-            const line = document.createElementNS(ns, 'polyline');
-            line.setAttribute('fill', 'none');
-            line.setAttribute('stroke', k === 0 ? '#1f4e79' : '#c00000');
-            line.setAttribute('points', points.filter(function (p) { return p[key] != null && isFinite(p[key]); }).map(function (p) {
-              return (10 + 460 * (p.seconds || 0) / last) + ',' + (110 - 100 * (p[key] - lo) / span);
-            }).join(' '));
-            chart.appendChild(line);
-          });
-        }
-        function show(run) {
-          const states = { running: '計画中', done: '完了', failed: '失敗', cancelled: '取り消し' };
-          progress.textContent = (states[run.state] || run.state) + '　目的関数 ' + number(run.incumbent) + '　下界 ' + number(run.bound)
-            + '　ギャップ ' + (run.gap == null ? '—' : (run.gap * 100).toFixed(1) + '%') + '　' + number(run.seconds) + ' 秒'
-            + (run.message ? '　' + run.message : '');
-          if (run.seconds != null) { points.push(run); draw(); }
-        }
-        let current = null;
-        document.getElementById('cancel').addEventListener('click', function () {
-          if (current) { fetch('/api/runs/' + current + '/cancel', { method: 'POST' }); }
-        });
-        function follow(id) {
-          current = id;
-          document.getElementById('cancel').disabled = false;
-          const events = new EventSource('/api/runs/' + id + '/events');
-          events.addEventListener('progress', function (e) { show(JSON.parse(e.data)); });
-          events.addEventListener('end', function (e) { show(JSON.parse(e.data)); events.close(); setTimeout(function () { location.reload(); }, 500); });
-        }
-        document.getElementById('run').addEventListener('submit', async function (e) {
-          e.preventDefault();
-          const form = new FormData(e.target);
-          const response = await fetch('/api/months/' + month + '/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ engine: form.get('engine'), timeLimit: Number(form.get('timeLimit')) }) });
-          const body = await response.json();
-          if (response.status === 202) { points.length = 0; follow(body.id); }
-          else { progress.textContent = (body.error && body.error.message) || '始められませんでした'; }
-        });
-        document.getElementById('publish').addEventListener('submit', async function (e) {
-          e.preventDefault();
-          const note = new FormData(e.target).get('note');
-          const response = await fetch('/api/months/' + month + '/publish', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ note: note }) });
-          const body = await response.json();
-          if (response.status === 201) { location.reload(); }
-          else { alert((body.error && body.error.message) || '公開できませんでした'); }
-        });
-        document.getElementById('members').addEventListener('click', async function () {
-          const members = await (await fetch('/api/months/' + month + '/members')).json();
-          const table = document.getElementById('memberTable');
-          table.textContent = '';
-          members.forEach(function (m) {
-            const row = table.insertRow();
-            row.insertCell().textContent = m.id;
-            row.insertCell().textContent = m.name;
-            const link = document.createElement('a');
-            link.href = m.icsUrl; link.textContent = m.icsUrl;
-            row.insertCell().appendChild(link);
-          });
-        });
-        // A reloaded page, or a second browser, follows the run already going.
-        fetch('/api/months/' + month).then(function (r) { return r.json(); }).then(function (m) {
-          if (m.runningRun) { follow(m.runningRun); }
         });
         """
 }

@@ -8,7 +8,8 @@ import RinbanWorkbook
 /// What a request may do. Every route names its action and goes through ``Policy`` before
 /// any work, so roles (office, block leaders, members) fit in one place later.
 public enum Action: String, Sendable, CaseIterable {
-    case readMonths, createMonth, startRun, readRun, readDraft, editDraft, readPublished, publish, readMembers
+    case readMonths, createMonth, readInstance, readAvailability, editAvailability, startRun, readRun, readDraft, editDraft, readPublished, publish,
+         readMembers
 }
 
 /// Who may do what. Today the server has one user, the office on the same machine (it
@@ -32,7 +33,7 @@ public struct ServerApplication: Sendable {
     public let store: Store
     public let runs: RunCoordinator
     public let policy: Policy
-    /// Months' instances, decoded once: a month's instance never changes after upload.
+    /// Months' instances, decoded once per revision.
     let instances = InstanceCache()
 
     public init(store: Store, policy: Policy = Policy()) {
@@ -47,20 +48,33 @@ public struct ServerApplication: Sendable {
         ("GET", "/api/months"),
         ("POST", "/api/months"),
         ("GET", "/api/months/{id}"),
+        ("GET", "/api/months/{id}/instance"),
+        ("GET", "/api/months/{id}/availability"),
+        ("POST", "/api/months/{id}/availability"),
+        ("POST", "/api/months/{id}/pins"),
         ("POST", "/api/months/{id}/runs"),
         ("GET", "/api/runs/{id}"),
         ("GET", "/api/runs/{id}/events"),
         ("POST", "/api/runs/{id}/cancel"),
         ("GET", "/api/months/{id}/draft"),
         ("PUT", "/api/months/{id}/draft"),
+        ("GET", "/api/months/{id}/draft/view"),
+        ("GET", "/api/months/{id}/draft/cover"),
+        ("GET", "/api/months/{id}/draft/diff"),
+        ("GET", "/api/months/{id}/draft/files/{name}"),
         ("GET", "/api/months/{id}/published"),
         ("GET", "/api/months/{id}/published/{version}"),
+        ("GET", "/api/months/{id}/published/{version}/view"),
+        ("GET", "/api/months/{id}/published/{version}/diff"),
+        ("GET", "/api/months/{id}/published/{version}/files/{name}"),
         ("POST", "/api/months/{id}/publish"),
         ("GET", "/api/months/{id}/members"),
         ("GET", "/ics/{token}.ics"),
         ("GET", "/"),
         ("GET", "/months/{id}"),
         ("GET", "/months/{id}/draft.html"),
+        ("GET", "/months/{id}/tables.html"),
+        ("GET", "/months/{id}/availability"),
         ("GET", "/assets/{name}"),
     ]
 
@@ -70,6 +84,17 @@ public struct ServerApplication: Sendable {
         router.get("/api/months") { _, _ in try self.listMonths() }
         router.post("/api/months") { request, context in try await self.createMonth(request, context) }
         router.get("/api/months/:id") { _, context in try self.month(try self.monthID(context)) }
+        router.get("/api/months/:id/instance") { _, context in
+            let id = try self.monthID(context)
+            try self.check(.readInstance, month: id)
+            guard let stored = try self.store.instance(ofMonth: id) else { throw HTTPError(.notFound, message: "月 \(id) はありません / no month \(id)") }
+            var response = Self.text(stored.text, type: "application/json; charset=utf-8")
+            response.headers[.eTag] = "\"\(stored.revision)\""
+            return response
+        }
+        router.get("/api/months/:id/availability") { _, context in try self.availability(context) }
+        router.post("/api/months/:id/availability") { request, context in try await self.editAvailability(request, context) }
+        router.post("/api/months/:id/pins") { request, context in try await self.editPin(request, context) }
         router.post("/api/months/:id/runs") { request, context in try await self.startRun(request, context) }
         router.get("/api/runs/:id") { _, context in try self.run(context) }
         router.get("/api/runs/:id/events") { _, context in try await self.runEvents(context) }
@@ -83,6 +108,13 @@ public struct ServerApplication: Sendable {
         }
         router.get("/api/months/:id/draft") { _, context in try self.draft(context) }
         router.put("/api/months/:id/draft") { request, context in try await self.saveDraft(request, context) }
+        router.get("/api/months/:id/draft/view") { _, context in try self.draftView(context) }
+        router.get("/api/months/:id/draft/cover") { request, context in try self.draftCover(request, context) }
+        router.get("/api/months/:id/draft/diff") { request, context in try self.draftDiff(request, context) }
+        router.get("/api/months/:id/draft/files/:name") { _, context in try self.draftFile(context) }
+        router.get("/api/months/:id/published/:version/view") { _, context in try self.publishedView(context) }
+        router.get("/api/months/:id/published/:version/diff") { request, context in try self.publishedDiff(request, context) }
+        router.get("/api/months/:id/published/:version/files/:name") { _, context in try self.publishedFile(context) }
         router.get("/api/months/:id/published") { _, context in try self.published(context, version: nil) }
         router.get("/api/months/:id/published/:version") { _, context in
             try self.published(context, version: try context.parameters.require("version", as: Int.self))
@@ -95,9 +127,15 @@ public struct ServerApplication: Sendable {
             let id = try self.monthID(context)
             try self.check(.readMonths, month: id)
             return Pages.month(try self.requireMonth(id), draft: try self.store.draft(ofMonth: id),
-                               published: try self.store.published(month: id))
+                               versions: try self.store.versions(month: id))
         }
         router.get("/months/:id/draft.html") { _, context in try self.draftCalendar(context) }
+        router.get("/months/:id/tables.html") { _, context in try self.draftTables(context) }
+        router.get("/months/:id/availability") { _, context in
+            let id = try self.monthID(context)
+            try self.check(.readAvailability, month: id)
+            return Pages.availability(try self.requireMonth(id))
+        }
         router.get("/assets/:name") { _, context in
             guard let name = context.parameters.get("name"), let asset = Pages.asset(name) else { throw HTTPError(.notFound) }
             return asset
@@ -123,11 +161,22 @@ public struct ServerApplication: Sendable {
         return month
     }
 
-    /// The month's instance, validated (it was validated when stored; this only rebuilds it).
-    func loadedInstance(ofMonth id: Int64) throws -> LoadedInstance {
-        if let cached = instances[id] { return cached }
-        guard let text = try store.instance(ofMonth: id) else { throw HTTPError(.notFound, message: "no month \(id)") }
-        return try instances.insert(id, text: text)
+    /// The month's current instance, validated (it was validated when stored; this only
+    /// rebuilds it), and its revision.
+    func currentInstance(ofMonth id: Int64) throws -> (loaded: LoadedInstance, revision: Int) {
+        guard let revision = try store.revision(ofMonth: id) else { throw HTTPError(.notFound, message: "月 \(id) はありません / no month \(id)") }
+        if let cached = instances[id, revision] { return (cached, revision) }
+        guard let stored = try store.instance(ofMonth: id) else { throw HTTPError(.notFound, message: "月 \(id) はありません / no month \(id)") }
+        return (try instances.insert(id, stored), stored.revision)
+    }
+
+    func loadedInstance(ofMonth id: Int64) throws -> LoadedInstance { try currentInstance(ofMonth: id).loaded }
+
+    /// The instance a published version was published on.
+    func loadedInstance(ofMonth id: Int64, version: Int, revision: Int?) throws -> LoadedInstance {
+        if let revision, let cached = instances[id, revision] { return cached }
+        guard let stored = try store.instance(ofMonth: id, version: version) else { throw HTTPError(.notFound, message: "版 \(version) はありません / no version \(version)") }
+        return try instances[id, stored.revision] ?? instances.insert(id, stored)
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -168,6 +217,9 @@ public struct ServerApplication: Sendable {
         var draftVersion: Int?
         var publishedVersion: Int?
         var runningRun: Int64?
+        /// The month's latest run (running or ended).
+        var lastRun: RunUpdate?
+        var revision: Int
     }
 
     func summary(_ month: Store.Month) throws -> MonthSummary {
@@ -175,7 +227,9 @@ public struct ServerApplication: Sendable {
                      periodEnd: month.periodEnd, sourceName: month.sourceName, createdAt: month.createdAt,
                      draftVersion: try store.draft(ofMonth: month.id)?.version,
                      publishedVersion: try store.published(month: month.id)?.version,
-                     runningRun: try store.runs(ofMonth: month.id).first { $0.state == "running" }?.id)
+                     runningRun: try store.runs(ofMonth: month.id).first { $0.state == "running" }?.id,
+                     lastRun: try store.runs(ofMonth: month.id).first.map(RunUpdate.init),
+                     revision: try store.revision(ofMonth: month.id) ?? 0)
     }
 
     func listMonths() throws -> Response {
@@ -338,15 +392,19 @@ public struct ServerApplication: Sendable {
             throw HTTPError(.preconditionRequired, message: "If-Match に読んだ下書きの版が必要です / If-Match with the draft version read is required")
         }
         let body = try await request.body.collect(upTo: Limits.upload)
-        let plan: Plan
+        let edited: Plan
         do {
-            plan = try PlanReader.decode(DocumentReader.parse([UInt8](Data(buffer: body)), format: .json))
+            edited = try PlanReader.decode(DocumentReader.parse([UInt8](Data(buffer: body)), format: .json))
         } catch {
             return try Self.json(Problems(error: "invalid plan", problems: error.issues.map {
                 .init(path: $0.path.description, message: $0.message, japanese: nil, severity: $0.severity.rawValue)
             }), status: .unprocessableContent)
         }
-        let evaluation = Evaluator(try loadedInstance(ofMonth: id)).evaluate(plan)
+        let loaded = try loadedInstance(ofMonth: id)
+        guard edited.period == loaded.instance.period else {
+            return try Self.problem("period", "計画の期間が月の期間と違います", "the plan's period is not the month's")
+        }
+        let (plan, evaluation) = Self.rescored(edited, on: loaded)
         do {
             let version = try store.saveDraft(month: id, plan: PlanWriter.json(plan), expectedVersion: expected)
             struct Saved: Encodable {
@@ -360,6 +418,28 @@ public struct ServerApplication: Sendable {
         }
     }
 
+    /// An edited plan with the evaluator's objective and open slots (reasons kept where
+    /// the slot was open before), so the stored draft scores as it says. Its solver report
+    /// keeps the engine, bound and seconds of the run it came from, with status `edited`
+    /// and the gap recomputed against the bound (still a proven lower bound).
+    static func rescored(_ plan: Plan, on loaded: LoadedInstance) -> (Plan, Evaluation) {
+        var plan = plan
+        let evaluation = Evaluator(loaded).evaluate(plan)
+        let reasons = Dictionary(plan.uncovered.map { ("\($0.duty)|\($0.area)|\($0.date)|\($0.shift)", $0.reason) }, uniquingKeysWith: { a, _ in a })
+        plan.uncovered = evaluation.uncovered.map {
+            var slot = $0
+            slot.reason = reasons["\($0.duty)|\($0.area)|\($0.date)|\($0.shift)"] ?? nil
+            return slot
+        }
+        plan.objective = PlanObjective(total: evaluation.total, terms: evaluation.terms)
+        if var solver = plan.solver {
+            solver.status = "edited"
+            solver.gap = solver.bound.map { max(0, evaluation.total - $0) / max(abs(evaluation.total), 1) }
+            plan.solver = solver
+        }
+        return (plan, evaluation)
+    }
+
     /// The draft as the printable month calendar of `rinban plan --html` (the evaluator's figures).
     func draftCalendar(_ context: BasicRequestContext) throws -> Response {
         let id = try monthID(context)
@@ -367,6 +447,14 @@ public struct ServerApplication: Sendable {
         guard let draft = try store.draft(ofMonth: id) else { throw HTTPError(.notFound, message: "no draft yet") }
         let plan = try PlanReader.decode(DocumentReader.parse(Array(draft.plan.utf8), format: .json))
         return Self.text(RotaHTML.make(loaded: try loadedInstance(ofMonth: id), plan: plan), type: "text/html; charset=utf-8")
+    }
+
+    /// The draft's station, hospital and deputy tables (the month page shows them).
+    func draftTables(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        let plan = try Self.plan(try requireDraft(id).plan)
+        return Self.text(RotaHTML.tablesPage(loaded: try loadedInstance(ofMonth: id), plan: plan), type: "text/html; charset=utf-8")
     }
 
     struct PublishRequest: Decodable { var note: String? }
@@ -426,7 +514,7 @@ public struct ServerApplication: Sendable {
         else { throw HTTPError(.notFound) }
         var months: [(loaded: LoadedInstance, plan: Plan)] = []
         for entry in try store.latestPublished() {
-            let loaded = try instances[entry.month] ?? instances.insert(entry.month, text: entry.instance)
+            let loaded = try loadedInstance(ofMonth: entry.month, version: entry.version, revision: entry.revision)
             guard loaded.instance.memberIndex[MemberID(member)] != nil else { continue }
             months.append((loaded, try PlanReader.decode(DocumentReader.parse(Array(entry.plan.utf8), format: .json))))
         }
@@ -437,17 +525,25 @@ public struct ServerApplication: Sendable {
     }
 }
 
-/// Decoded instances by month (decoding the 300-clinic city takes a noticeable fraction of
-/// a second; every page, feed and run of a month needs it).
+/// Decoded instances by month and revision (decoding the 300-clinic city takes a
+/// noticeable fraction of a second; every page, feed and run of a month needs it). A few
+/// revisions per month are kept: the current one and those of published versions.
 final class InstanceCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var loaded: [Int64: LoadedInstance] = [:]
+    private var loaded: [Int64: [(revision: Int, instance: LoadedInstance)]] = [:]
+    static let revisionsKept = 4
 
-    subscript(month: Int64) -> LoadedInstance? { lock.withLock { loaded[month] } }
+    subscript(month: Int64, revision: Int) -> LoadedInstance? {
+        lock.withLock { loaded[month]?.first { $0.revision == revision }?.instance }
+    }
 
-    func insert(_ month: Int64, text: String) throws -> LoadedInstance {
-        let decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
-        lock.withLock { loaded[month] = decoded }
+    func insert(_ month: Int64, _ stored: Store.StoredInstance) throws -> LoadedInstance {
+        let decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(stored.text.utf8), format: .json))
+        lock.withLock {
+            var entries = (loaded[month] ?? []).filter { $0.revision != stored.revision }
+            entries.insert((stored.revision, decoded), at: 0)
+            loaded[month] = Array(entries.prefix(Self.revisionsKept))
+        }
         return decoded
     }
 }

@@ -85,6 +85,16 @@ public final class Store: Sendable {
                 t.column("revokedAt", .text)
             }
         }
+        // The office edits a month's instance in place (availability, pins): each edit
+        // raises the month's revision, and a published version keeps the instance it was
+        // published on, so its downloads and calendars never change afterwards.
+        migrator.registerMigration("v2 instance revisions") { db in
+            try db.alter(table: "month") { t in t.add(column: "revision", .integer).notNull().defaults(to: 1) }
+            try db.alter(table: "published") { t in
+                t.add(column: "instance", .text)
+                t.add(column: "instanceRevision", .integer)
+            }
+        }
         return migrator
     }
 
@@ -148,9 +158,38 @@ public final class Store: Sendable {
         }
     }
 
-    /// The month's rinban/1 document (JSON text).
-    public func instance(ofMonth id: Int64) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT instance FROM month WHERE id = ?", arguments: [id]) }
+    /// A month's rinban/1 document (JSON text) at one revision.
+    public struct StoredInstance: Sendable, Hashable {
+        public var text: String
+        public var revision: Int
+    }
+
+    /// The month's current rinban/1 document.
+    public func instance(ofMonth id: Int64) throws -> StoredInstance? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT instance, revision FROM month WHERE id = ?", arguments: [id]).map {
+                StoredInstance(text: $0["instance"], revision: $0["revision"])
+            }
+        }
+    }
+
+    /// The month's current revision (cheap: the instance's text is not read).
+    public func revision(ofMonth id: Int64) throws -> Int? {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT revision FROM month WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Replaces the month's instance if it is still at `expectedRevision` (an edit computed
+    /// from an older text is refused, never applied on top of a newer one).
+    /// - Returns: the new revision.
+    public func replaceInstance(month id: Int64, text: String, expectedRevision: Int) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE month SET instance = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
+                           arguments: [text, id, expectedRevision])
+            guard db.changesCount == 1 else {
+                throw Conflict.instanceChanged(current: try Int.fetchOne(db, sql: "SELECT revision FROM month WHERE id = ?", arguments: [id]) ?? 0)
+            }
+            return expectedRevision + 1
+        }
     }
 
     /// The file as uploaded: its name, media type and bytes.
@@ -191,6 +230,8 @@ public final class Store: Sendable {
         case draftChanged(current: Int)
         /// Nothing to publish.
         case noDraft
+        /// The month's instance changed since the edit read it.
+        case instanceChanged(current: Int)
     }
 
     /// Starts a run record; refuses when the month already has one running.
@@ -267,6 +308,8 @@ public final class Store: Sendable {
         public var version: Int
         public var note: String?
         public var at: String
+        /// For a published version: the month's revision it was published on.
+        public var instanceRevision: Int? = nil
     }
 
     public func draft(ofMonth month: Int64) throws -> StoredPlan? {
@@ -298,8 +341,10 @@ public final class Store: Sendable {
                 throw Conflict.noDraft
             }
             let next = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM published WHERE monthId = ?", arguments: [month]) ?? 0) + 1
-            try db.execute(sql: "INSERT INTO published (monthId, version, plan, note, createdAt) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [month, next, plan, note, Self.now()])
+            try db.execute(sql: """
+                INSERT INTO published (monthId, version, plan, note, createdAt, instance, instanceRevision)
+                SELECT ?, ?, ?, ?, ?, instance, revision FROM month WHERE id = ?
+                """, arguments: [month, next, plan, note, Self.now(), month])
             return next
         }
     }
@@ -314,19 +359,45 @@ public final class Store: Sendable {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM published WHERE monthId = ? ORDER BY version DESC LIMIT 1",
                                        arguments: [month])
             }
-            return row.map { StoredPlan(plan: $0["plan"], version: $0["version"], note: $0["note"], at: $0["createdAt"]) }
+            return row.map(Self.publishedPlan)
         }
     }
 
-    /// Every month's latest published version with the month's instance (for calendar feeds).
-    public func latestPublished() throws -> [(month: Int64, instance: String, plan: String)] {
+    private static func publishedPlan(_ row: Row) -> StoredPlan {
+        StoredPlan(plan: row["plan"], version: row["version"], note: row["note"], at: row["createdAt"],
+                   instanceRevision: row["instanceRevision"])
+    }
+
+    /// Every published version of the month, newest first, without their plans.
+    public func versions(month: Int64) throws -> [StoredPlan] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT m.id, m.instance, p.plan FROM month m
-                JOIN published p ON p.monthId = m.id
+                SELECT '' AS plan, version, note, createdAt, instanceRevision FROM published WHERE monthId = ? ORDER BY version DESC
+                """, arguments: [month]).map(Self.publishedPlan)
+        }
+    }
+
+    /// The instance a published version was published on (the month's current one for a
+    /// version stored before revisions existed).
+    public func instance(ofMonth month: Int64, version: Int) throws -> StoredInstance? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT COALESCE(p.instance, m.instance) AS instance, COALESCE(p.instanceRevision, m.revision) AS revision
+                FROM published p JOIN month m ON m.id = p.monthId WHERE p.monthId = ? AND p.version = ?
+                """, arguments: [month, version]).map { StoredInstance(text: $0["instance"], revision: $0["revision"]) }
+        }
+    }
+
+    /// Every month's latest published version, with the revision of the instance it was
+    /// published on (for calendar feeds; the instance's text is read only when needed).
+    public func latestPublished() throws -> [(month: Int64, version: Int, revision: Int, plan: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.id, p.version, COALESCE(p.instanceRevision, m.revision) AS revision, p.plan
+                FROM month m JOIN published p ON p.monthId = m.id
                 WHERE p.version = (SELECT MAX(version) FROM published WHERE monthId = m.id)
                 ORDER BY m.periodStart
-                """).map { ($0["id"], $0["instance"], $0["plan"]) }
+                """).map { ($0["id"], $0["version"], $0["revision"], $0["plan"]) }
         }
     }
 

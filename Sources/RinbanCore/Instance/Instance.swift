@@ -362,6 +362,14 @@ public struct Pin: Hashable, Sendable {
     public var date: CivilDate
     public var shift: ShiftID
     public var member: MemberID
+
+    public init(duty: DutyID, area: AreaID, date: CivilDate, shift: ShiftID, member: MemberID) {
+        self.duty = duty
+        self.area = area
+        self.date = date
+        self.shift = shift
+        self.member = member
+    }
 }
 
 public struct LoadSharingItem: Hashable, Sendable {

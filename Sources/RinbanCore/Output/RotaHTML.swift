@@ -69,6 +69,30 @@ public enum RotaHTML {
         return html
     }
 
+    /// The station, hospital and respite tables and the deputies alone, as a page of their
+    /// own with the same style (the server's month page shows it under its calendar).
+    package static func tablesPage(loaded: LoadedInstance, plan: Plan) -> String {
+        let instance = loaded.instance
+        let body = networkSection(NetworkTables(loaded: loaded, plan: plan), instance: instance)
+            + deputySection(DeputyTables(loaded: loaded, plan: plan), instance: instance)
+        return """
+            <!DOCTYPE html>
+            <html lang="ja">
+            <head>
+            <meta charset="utf-8">
+            <title>ステーション・病院・副主治医</title>
+            <style>
+            \(style)
+            </style>
+            </head>
+            <body>
+            \(body.isEmpty ? "<p>この月にはステーション・病院・副主治医の表がありません。</p>" : body)
+            </body>
+            </html>
+
+            """
+    }
+
     /// Writes ``make(loaded:plan:)`` to `path` atomically.
     /// - Throws: ``OutputError`` naming the path.
     public static func write(loaded: LoadedInstance, plan: Plan, to path: String) throws(OutputError) {
@@ -401,7 +425,7 @@ public enum RotaHTML {
         }
     }
 
-    static func termLabel(_ term: ObjectiveTerm) -> String {
+    package static func termLabel(_ term: ObjectiveTerm) -> String {
         switch term {
         case .uncovered: return "空き枠"
         case .fairness: return "点数の公平性"

@@ -479,7 +479,8 @@ public enum XLSXWriter {
         return x.bytes
     }
 
-    private static func zip(_ parts: [(path: String, bytes: [UInt8])]) throws(WorkbookFileError) -> Data {
+    /// A zip archive of `parts` (deflated), in memory. The server's zip of calendars uses it too.
+    public static func zip(_ parts: [(path: String, bytes: [UInt8])]) throws(WorkbookFileError) -> Data {
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
             let now = Date()

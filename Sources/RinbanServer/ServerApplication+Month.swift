@@ -1,0 +1,541 @@
+import Foundation
+import Hummingbird
+import RinbanCore
+import RinbanPlanning
+import RinbanWorkbook
+
+/// The office's work on one month: availability, pins, the calendar's view of a plan,
+/// cover candidates and the difference between versions.
+extension ServerApplication {
+    // MARK: - Availability
+
+    struct DateInfo: Encodable {
+        var date: String
+        /// 0 = Sunday … 6 = Saturday.
+        var weekday: Int
+        var dayType: String
+        var holiday: String?
+
+        init(_ date: CivilDate, in instance: Instance) {
+            self.date = date.iso
+            weekday = date.weekday
+            dayType = instance.dayType(of: date).rawValue
+            holiday = RotaText.holidayName(date, in: instance)
+        }
+    }
+
+    struct Named: Encodable {
+        var id: String
+        var name: String
+    }
+
+    struct AvailabilityMember: Encodable {
+        var id: String
+        var name: String
+        var pool: String
+        var block: String
+        var blockName: String
+    }
+
+    struct AvailabilityMark: Codable {
+        var member: String
+        var date: String
+        var shift: String?
+        var kind: String
+    }
+
+    struct Availability: Encodable {
+        var revision: Int
+        var dates: [DateInfo]
+        var shifts: [Named]
+        var members: [AvailabilityMember]
+        var marks: [AvailabilityMark]
+    }
+
+    func blockName(_ id: BlockID, in instance: Instance) -> String {
+        instance.blocks.first { $0.id == id }?.name ?? id.rawValue
+    }
+
+    /// `GET /api/months/{id}/availability`: the grid of members × dates.
+    func availability(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readAvailability, month: id)
+        let (loaded, revision) = try currentInstance(ofMonth: id)
+        let instance = loaded.instance
+        return try Self.json(Availability(
+            revision: revision,
+            dates: instance.period.dates.map { DateInfo($0, in: instance) },
+            shifts: instance.shifts.map { Named(id: $0.id.rawValue, name: $0.name) },
+            members: instance.members.map {
+                AvailabilityMember(id: $0.id.rawValue, name: $0.name, pool: $0.pool.rawValue, block: $0.block.rawValue,
+                                   blockName: blockName($0.block, in: instance))
+            },
+            marks: AvailabilityGrid.marks(of: instance).map {
+                AvailabilityMark(member: $0.member.rawValue, date: $0.date.iso, shift: $0.shift?.rawValue, kind: $0.kind.rawValue)
+            }))
+    }
+
+    struct AvailabilityEdits: Decodable {
+        var marks: [AvailabilityMark]
+    }
+
+    static let maximumEdits = 20_000
+
+    /// `POST /api/months/{id}/availability` `{ "marks": [{member, date, shift?, kind}] }`
+    /// with kind `unavailable`, `avoid` or `none`: sets those cells, saved at once.
+    func editAvailability(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try monthID(context)
+        try check(.editAvailability, month: id)
+        let body = try await request.body.collect(upTo: Limits.small * 16)
+        let edits: AvailabilityEdits
+        do {
+            edits = try JSONDecoder().decode(AvailabilityEdits.self, from: Data(buffer: body))
+        } catch {
+            return try Self.problem("marks", "本文は {\"marks\": [{\"member\", \"date\", \"shift\", \"kind\"}]} の形にしてください",
+                                    "the body must be {\"marks\": [{member, date, shift, kind}]}")
+        }
+        guard edits.marks.count <= Self.maximumEdits else {
+            return try Self.problem("marks", "一度に変えられるのは \(Self.maximumEdits) 件までです", "at most \(Self.maximumEdits) marks at once")
+        }
+        return try await editInstance(month: id) { instance in Self.availabilityEdit(edits.marks, on: instance) }
+    }
+
+    /// The grid's edits checked against the instance (every problem at its `marks[i]` field).
+    static func availabilityEdit(_ marks: [AvailabilityMark], on instance: Instance) -> InstanceEdit {
+        var problems: [Problems.Problem] = []
+        var parsed: [AvailabilityGrid.Edit] = []
+        for (i, mark) in marks.enumerated() {
+            func refuse(_ field: String, _ japanese: String, _ english: String) {
+                problems.append(.init(path: "marks[\(i)].\(field)", message: english, japanese: japanese, severity: "error"))
+            }
+            let member = MemberID(mark.member)
+            if instance.memberIndex[member] == nil { refuse("member", "メンバー \"\(mark.member)\" はいません", "unknown member \"\(mark.member)\"") }
+            let date = CivilDate(iso: mark.date)
+            if let date, !instance.period.contains(date) {
+                refuse("date", "\(mark.date) は期間 (\(instance.period.start)〜\(instance.period.end)) の外です",
+                       "\(mark.date) is outside the period \(instance.period.start) – \(instance.period.end)")
+            } else if date == nil {
+                refuse("date", "日付として読めません (\"\(mark.date)\")。2027-01-05 のように書いてください", "not a date: \"\(mark.date)\" (write 2027-01-05)")
+            }
+            if let shift = mark.shift, instance.shiftIndex[ShiftID(shift)] == nil {
+                refuse("shift", "勤務帯 \"\(shift)\" はありません", "unknown shift \"\(shift)\"")
+            }
+            let kind = AvailabilityGrid.Kind(rawValue: mark.kind)
+            if kind == nil && mark.kind != "none" {
+                refuse("kind", "kind は unavailable (不可), avoid (避けたい), none (消す) のどれかです", "kind must be unavailable, avoid or none")
+            }
+            if let date, kind != nil || mark.kind == "none" {
+                parsed.append(AvailabilityGrid.Edit(member: member, date: date, shift: mark.shift.map { ShiftID($0) }, kind: kind))
+            }
+        }
+        guard problems.isEmpty else { return .failure(problems) }
+        return .success(AvailabilityGrid.applying(parsed, to: instance))
+    }
+
+    // MARK: - Pins
+
+    struct PinRequest: Decodable {
+        var duty: String
+        var area: String
+        var date: String
+        var shift: String
+        var member: String
+        var pinned: Bool
+    }
+
+    /// `POST /api/months/{id}/pins`: pins a cell's member (the next plan run keeps it) or
+    /// takes the pin away.
+    func editPin(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try monthID(context)
+        try check(.editDraft, month: id)
+        let body = try await request.body.collect(upTo: Limits.small)
+        guard let pin = try? JSONDecoder().decode(PinRequest.self, from: Data(buffer: body)) else {
+            return try Self.problem("pin", "本文は {\"duty\", \"area\", \"date\", \"shift\", \"member\", \"pinned\"} の形にしてください",
+                                    "the body must be {duty, area, date, shift, member, pinned}")
+        }
+        return try await editInstance(month: id) { instance in
+            guard let date = CivilDate(iso: pin.date) else {
+                return .failure([.init(path: "date", message: "not a date", japanese: "日付として読めません", severity: "error")])
+            }
+            let entry = Pin(duty: DutyID(pin.duty), area: AreaID(pin.area), date: date, shift: ShiftID(pin.shift), member: MemberID(pin.member))
+            var edited = instance
+            edited.pins.removeAll { $0 == entry }
+            if pin.pinned { edited.pins.append(entry) }
+            return .success(edited)
+        }
+    }
+
+    enum InstanceEdit {
+        case success(Instance)
+        case failure([Problems.Problem])
+    }
+
+    /// Applies `edit` to the month's current instance, validates the result as an upload is
+    /// validated, and stores it as the next revision. An edit that raced another one is
+    /// computed again on the newer instance (never applied on top of a stale one).
+    func editInstance(month id: Int64, _ edit: (Instance) throws -> InstanceEdit) async throws -> Response {
+        for _ in 0..<3 {
+            let (loaded, revision) = try currentInstance(ofMonth: id)
+            let edited: Instance
+            switch try edit(loaded.instance) {
+            case .failure(let problems):
+                return try Self.json(Problems(error: "invalid edit", problems: problems), status: .unprocessableContent)
+            case .success(let instance):
+                edited = instance
+            }
+            let text = InstanceEncoder.jsonText(edited)
+            do {
+                _ = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
+            } catch {
+                return try Self.json(Problems(error: "invalid edit", problems: error.issues.map {
+                    .init(path: $0.path.description, message: $0.message, japanese: nil, severity: $0.severity.rawValue)
+                }), status: .unprocessableContent)
+            }
+            do {
+                let next = try store.replaceInstance(month: id, text: text, expectedRevision: revision)
+                struct Saved: Encodable {
+                    var revision: Int
+                    var pins: Int
+                    var marks: Int
+                }
+                return try Self.json(Saved(revision: next, pins: edited.pins.count, marks: AvailabilityGrid.marks(of: edited).count))
+            } catch Store.Conflict.instanceChanged {
+                continue
+            }
+        }
+        throw HTTPError(.conflict, message: "同時に変更が続いたため保存できませんでした。もう一度どうぞ / the month kept changing; try again")
+    }
+
+    static func problem(_ path: String, _ japanese: String, _ english: String) throws -> Response {
+        try json(Problems(error: "invalid request", problems: [.init(path: path, message: english, japanese: japanese, severity: "error")]),
+                 status: .unprocessableContent)
+    }
+
+    // MARK: - The calendar's view of a plan
+
+    struct ViewColumn: Encodable {
+        var duty: String
+        var dutyName: String
+        var area: String
+        var areaName: String
+        var blocks: [String]
+        var shift: String
+        var shiftName: String
+    }
+
+    struct ViewCell: Encodable {
+        var members: [String]
+        var missing: Int
+        var pinned: [String]
+    }
+
+    struct ViewMember: Encodable {
+        var id: String
+        var name: String
+        var pool: String
+        var block: String
+        var blockName: String
+        var share: Double
+        var duties: Int
+        var holidayDuties: Int
+        var points: Double
+        var target: Double?
+        var holidays: Int
+        var holidayTarget: Double?
+    }
+
+    struct ViewUncovered: Encodable {
+        var duty: String
+        var area: String
+        var date: String
+        var shift: String
+        var missing: Int
+        var reason: String?
+    }
+
+    struct ViewTerm: Encodable {
+        var term: String
+        var label: String
+        var value: Double
+        var weighted: Double
+    }
+
+    struct View: Encodable {
+        var source: String
+        var version: Int
+        var revision: Int
+        var dates: [DateInfo]
+        var blocks: [Named]
+        var duties: [Named]
+        var columns: [ViewColumn]
+        /// cells[date][column]; null where the date has no slot there.
+        var cells: [[ViewCell?]]
+        var members: [ViewMember]
+        var uncovered: [ViewUncovered]
+        var total: Double
+        var terms: [ViewTerm]
+        var violations: [String]
+    }
+
+    /// The calendar, fairness and uncovered slots of a plan, with the evaluator's figures.
+    func view(of plan: Plan, loaded: LoadedInstance, source: String, version: Int, revision: Int) -> View {
+        let instance = loaded.instance
+        let grid = RotaGrid(loaded: loaded, plan: plan)
+        func key(_ duty: DutyID, _ area: AreaID, _ shift: ShiftID) -> String { "\(duty)|\(area)|\(shift)" }
+        let columnIndex = Dictionary(uniqueKeysWithValues: grid.columns.enumerated().map { (key($1.duty, $1.area, $1.shift), $0) })
+        var cells: [[ViewCell?]] = grid.cells.map { $0.map { $0.map { ViewCell(members: [], missing: $0.missing, pinned: []) } } }
+        for a in plan.assignments where instance.period.contains(a.date) {
+            guard let c = columnIndex[key(a.duty, a.area, a.shift)] else { continue }
+            let d = instance.period.offset(of: a.date)
+            if cells[d][c] == nil { cells[d][c] = ViewCell(members: [], missing: 0, pinned: []) }
+            if !cells[d][c]!.members.contains(a.member.rawValue) { cells[d][c]!.members.append(a.member.rawValue) }
+        }
+        for pin in instance.pins {
+            guard let c = columnIndex[key(pin.duty, pin.area, pin.shift)], instance.period.contains(pin.date) else { continue }
+            cells[instance.period.offset(of: pin.date)][c]?.pinned.append(pin.member.rawValue)
+        }
+        let evaluation = Evaluator(loaded).evaluate(plan)
+        let reasons = Dictionary(plan.uncovered.map { ("\($0.duty)|\($0.area)|\($0.date)|\($0.shift)", $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let loads = MemberLoads.compute(loaded, plan)
+        return View(
+            source: source, version: version, revision: revision,
+            dates: instance.period.dates.map { DateInfo($0, in: instance) },
+            blocks: instance.blocks.map { Named(id: $0.id.rawValue, name: $0.name) },
+            duties: instance.duties.map { Named(id: $0.id.rawValue, name: $0.name) },
+            columns: grid.columns.map { column in
+                let area = instance.dutyIndex[column.duty].flatMap { instance.duties[$0].areas.first { $0.id == column.area } }
+                return ViewColumn(duty: column.duty.rawValue, dutyName: RotaText.dutyName(column.duty, in: instance),
+                                  area: column.area.rawValue, areaName: RotaText.areaName(duty: column.duty, area: column.area, in: instance),
+                                  blocks: area.map { $0.blocks.map(\.rawValue).sorted() } ?? [],
+                                  shift: column.shift.rawValue, shiftName: RotaText.shiftName(column.shift, in: instance))
+            },
+            cells: cells,
+            members: loads.map { load in
+                let member = instance.members[load.member]
+                return ViewMember(id: member.id.rawValue, name: member.name, pool: member.pool.rawValue, block: member.block.rawValue,
+                                  blockName: blockName(member.block, in: instance), share: member.share, duties: load.duties,
+                                  holidayDuties: load.holidayDuties, points: load.points, target: load.target,
+                                  holidays: load.holidays, holidayTarget: load.holidayTarget)
+            },
+            uncovered: evaluation.uncovered.map {
+                ViewUncovered(duty: $0.duty.rawValue, area: $0.area.rawValue, date: $0.date.iso, shift: $0.shift.rawValue, missing: $0.missing,
+                              reason: reasons["\($0.duty)|\($0.area)|\($0.date)|\($0.shift)"] ?? nil)
+            },
+            total: evaluation.total,
+            terms: ObjectiveTerm.allCases.compactMap { term in
+                guard let value = evaluation.terms[term], value != 0 else { return nil }
+                return ViewTerm(term: term.rawValue, label: RotaHTML.termLabel(term), value: value, weighted: value * evaluation.weights[term])
+            },
+            violations: evaluation.violations.map(\.description))
+    }
+
+    /// `GET /api/months/{id}/draft/view`.
+    func draftView(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        let (loaded, revision) = try currentInstance(ofMonth: id)
+        let draft = try requireDraft(id)
+        var response = try Self.json(view(of: try Self.plan(draft.plan), loaded: loaded, source: "draft", version: draft.version, revision: revision))
+        response.headers[.eTag] = "\"\(draft.version)\""
+        return response
+    }
+
+    /// `GET /api/months/{id}/published/{version}/view`.
+    func publishedView(_ context: BasicRequestContext) throws -> Response {
+        let (id, published) = try requirePublished(context)
+        let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
+        return try Self.json(view(of: try Self.plan(published.plan), loaded: loaded, source: "published", version: published.version,
+                                  revision: published.instanceRevision ?? 0))
+    }
+
+    func requireDraft(_ id: Int64) throws -> Store.StoredPlan {
+        guard let draft = try store.draft(ofMonth: id) else {
+            throw HTTPError(.notFound, message: "下書きはまだありません。計画を実行してください / no draft yet: start a run")
+        }
+        return draft
+    }
+
+    func requirePublished(_ context: BasicRequestContext) throws -> (Int64, Store.StoredPlan) {
+        let id = try monthID(context)
+        try check(.readPublished, month: id)
+        let version = try context.parameters.require("version", as: Int.self)
+        guard let published = try store.published(month: id, version: version) else {
+            throw HTTPError(.notFound, message: "版 \(version) はありません / no version \(version)")
+        }
+        return (id, published)
+    }
+
+    static func plan(_ text: String) throws -> Plan {
+        try PlanReader.decode(DocumentReader.parse(Array(text.utf8), format: .json))
+    }
+
+    // MARK: - Cover
+
+    struct CoverPart: Encodable {
+        var term: String
+        var label: String
+        var value: Double
+    }
+
+    struct CoverSwap: Encodable {
+        var duty: String
+        var area: String
+        var date: String
+        var shift: String
+        var to: String
+        var toName: String
+    }
+
+    struct CoverCandidate: Encodable {
+        var member: String
+        var name: String
+        var increase: Double
+        var neighbour: Bool
+        var swap: CoverSwap?
+        var reasons: [CoverPart]
+    }
+
+    struct CoverUnable: Encodable {
+        var member: String
+        var name: String
+        var reason: String
+        var japanese: String
+    }
+
+    struct Cover: Encodable {
+        var leavingOpen: Double
+        var candidates: [CoverCandidate]
+        var unable: [CoverUnable]
+    }
+
+    /// `GET /api/months/{id}/draft/cover?duty=&area=&date=&shift=[&exclude=]`: the ranked
+    /// candidates of `rinban cover` for one cell of the draft (the draft is its own
+    /// baseline, so a swap pays for the duty it moves).
+    func draftCover(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        let loaded = try loadedInstance(ofMonth: id)
+        let instance = loaded.instance
+        let plan = try Self.plan(try requireDraft(id).plan)
+        let query = request.uri.queryParameters
+        func required(_ key: String) throws -> String {
+            guard let value = query.get(key), !value.isEmpty else {
+                throw HTTPError(.unprocessableContent, message: "\(key) を指定してください / \(key) is required")
+            }
+            return value
+        }
+        let duty = DutyID(try required("duty")), area = AreaID(try required("area")), shift = ShiftID(try required("shift"))
+        let dateText = try required("date")
+        guard let date = CivilDate(iso: dateText) else {
+            throw HTTPError(.unprocessableContent, message: "date が日付として読めません / date is not a date: \(dateText)")
+        }
+        guard let slot = loaded.slots.slot(duty: duty, area: area, date: date, shift: shift) else {
+            throw HTTPError(.notFound, message: "その枠はありません / no such slot")
+        }
+        var excluded: MemberIndex?
+        if let exclude = query.get("exclude"), !exclude.isEmpty {
+            guard let m = instance.memberIndex[MemberID(exclude)] else {
+                throw HTTPError(.unprocessableContent, message: "メンバー \(exclude) はいません / unknown member \(exclude)")
+            }
+            excluded = m
+        }
+        let ranking = CoverRanking(problem: RotaProblem(loaded: loaded, baseline: plan), plan: plan, slot: slot.index, exclude: excluded)
+        func name(_ id: MemberID) -> String { instance.memberIndex[id].map { instance.members[$0].name } ?? id.rawValue }
+        return try Self.json(Cover(
+            leavingOpen: ranking.leavingOpen,
+            candidates: ranking.candidates.prefix(20).map { c in
+                CoverCandidate(
+                    member: c.member.rawValue, name: c.name, increase: c.increase, neighbour: c.neighbour,
+                    swap: c.gives.flatMap { gives in c.givesTo.map {
+                        CoverSwap(duty: gives.duty.rawValue, area: gives.area.rawValue, date: gives.date.iso, shift: gives.shift.rawValue,
+                                  to: $0.rawValue, toName: name($0))
+                    } },
+                    reasons: c.parts.map { part in
+                        CoverPart(term: part.0, label: ObjectiveTerm(rawValue: part.0).map(RotaHTML.termLabel) ?? part.0, value: part.1)
+                    })
+            },
+            unable: ranking.unavailable.map { CoverUnable(member: $0.member.rawValue, name: $0.name, reason: $0.reason, japanese: $0.japanese) }))
+    }
+
+    // MARK: - Differences
+
+    /// `GET /api/months/{id}/published/{version}/diff`: what changed since the previous
+    /// version (from an empty plan for version 1), as `rinban diff --json`; with
+    /// `?format=html` the printable difference calendar.
+    func publishedDiff(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let (id, after) = try requirePublished(context)
+        let afterLoaded = try loadedInstance(ofMonth: id, version: after.version, revision: after.instanceRevision)
+        let before = try store.published(month: id, version: after.version - 1)
+        let beforeLoaded = try before.map { try loadedInstance(ofMonth: id, version: $0.version, revision: $0.instanceRevision) } ?? afterLoaded
+        return try diffResponse(request, before: before.map { try Self.plan($0.plan) } ?? Plan(period: afterLoaded.instance.period),
+                                on: beforeLoaded, after: try Self.plan(after.plan), on: afterLoaded)
+    }
+
+    /// `GET /api/months/{id}/draft/diff`: what publishing the draft would change against
+    /// the latest published version.
+    func draftDiff(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        let loaded = try loadedInstance(ofMonth: id)
+        let draft = try Self.plan(try requireDraft(id).plan)
+        let latest = try store.published(month: id)
+        let beforeLoaded = try latest.map { try loadedInstance(ofMonth: id, version: $0.version, revision: $0.instanceRevision) } ?? loaded
+        return try diffResponse(request, before: latest.map { try Self.plan($0.plan) } ?? Plan(period: loaded.instance.period),
+                                on: beforeLoaded, after: draft, on: loaded)
+    }
+
+    func diffResponse(_ request: Request, before: Plan, on beforeLoaded: LoadedInstance, after: Plan, on afterLoaded: LoadedInstance) throws -> Response {
+        let diff = PlanDiff(before: before, on: beforeLoaded, after: after, on: afterLoaded, changes: [])
+        if request.uri.queryParameters.get("format") == "html" {
+            return Self.text(PlanDiffReport.html(diff, after: after, on: afterLoaded), type: "text/html; charset=utf-8")
+        }
+        return Self.text(PlanDiffReport.json(diff), type: "application/json; charset=utf-8")
+    }
+}
+
+// MARK: - Downloads
+
+extension ServerApplication {
+    /// The files of a plan the office can download, by name.
+    static let fileNames = ["plan.json", "rota.csv", "rota.xlsx", "rota.html", "calendars.zip"]
+
+    /// `GET /api/months/{id}/draft/files/{name}`.
+    func draftFile(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.readDraft, month: id)
+        let draft = try requireDraft(id)
+        return try file(context, plan: draft.plan, loaded: try loadedInstance(ofMonth: id), stem: "draft-\(draft.version)")
+    }
+
+    /// `GET /api/months/{id}/published/{version}/files/{name}`.
+    func publishedFile(_ context: BasicRequestContext) throws -> Response {
+        let (id, published) = try requirePublished(context)
+        let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
+        return try file(context, plan: published.plan, loaded: loaded, stem: "v\(published.version)")
+    }
+
+    /// One download: the plan as stored (rinban-plan/1), the CSV, the rota workbook, the
+    /// printable calendar, or every member's ICS file in a zip, made by the CLI's writers.
+    func file(_ context: BasicRequestContext, plan text: String, loaded: LoadedInstance, stem: String) throws -> Response {
+        guard let name = context.parameters.get("name"), Self.fileNames.contains(name) else {
+            throw HTTPError(.notFound, message: "ファイルは \(Self.fileNames.joined(separator: ", ")) のどれかです / no such file")
+        }
+        let plan = try Self.plan(text)
+        let month = loaded.instance.period.start
+        let base = "rinban-\(month.year)-\(month.month < 10 ? "0" : "")\(month.month)-\(stem)"
+        let (type, data): (String, Data)
+        switch name {
+        case "plan.json": (type, data) = ("application/json; charset=utf-8", Data(text.utf8))
+        case "rota.csv": (type, data) = ("text/csv; charset=utf-8", Data(RotaCSV.make(loaded: loaded, plan: plan).utf8))
+        case "rota.xlsx": (type, data) = (Self.workbookType, try XLSXWriter.data(for: RotaWorkbook.make(loaded: loaded, plan: plan)))
+        case "rota.html": (type, data) = ("text/html; charset=utf-8", Data(RotaHTML.make(loaded: loaded, plan: plan).utf8))
+        default:
+            let calendars = RotaICS.make(loaded: loaded, plan: plan, stamp: Date())
+            (type, data) = ("application/zip", try XLSXWriter.zip(calendars.map { ($0.fileName, Array($0.text.utf8)) }))
+        }
+        let extensionStart = name.firstIndex(of: ".")!
+        let fileName = base + "-" + name[..<extensionStart] + name[extensionStart...]
+        return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(fileName)\""],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""The office's path through `rinban serve`, end to end in a real browser.
+
+Chromium (Debian's `chromium`, driven by Playwright from PyPI) does what a clerk does:
+upload the example workbook -> mark an absence in the availability grid -> plan with a
+short limit -> open a cell of the calendar and choose the first candidate -> publish ->
+then a member's calendar feed is fetched and read with Python's `icalendar`.
+
+Every step is checked against the JSON API (an independent path to the same data), the
+published plan is checked with the independent checker (../shared/tools/rinban_check.py),
+and screenshots of the main pages are written to the output folder for people to look at.
+
+    Tests/browser/office_path.py --server .build/debug/rinban-server --out /tmp/shots
+
+Exit status 0 when every check holds; an assertion names the step that failed.
+"""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from icalendar import Calendar
+from playwright.sync_api import sync_playwright
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORKBOOK = os.path.join(ROOT, "examples", "tokushima-2026-12.xlsx")
+CHECKER = os.path.join(ROOT, "..", "shared", "tools", "rinban_check.py")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base, path, raw=False):
+    with urllib.request.urlopen(base + path, timeout=30) as r:
+        body = r.read()
+        return (body, dict(r.headers)) if raw else json.loads(body)
+
+
+def step(name):
+    print(f"office path: {name}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", default=os.path.join(ROOT, ".build", "debug", "rinban-server"))
+    parser.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "rinban-office-path"))
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--time-limit", type=int, default=5)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="rinban-office-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([args.server, "--data", data, "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(base + "/healthz", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
+        run(base, args)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    print(f"office path: passed; screenshots in {args.out}")
+
+
+def run(base, args):
+    shot = lambda page, name: page.screenshot(path=os.path.join(args.out, name), full_page=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        step("upload the example workbook")
+        page.goto(base + "/")
+        shot(page, "01-months.png")
+        page.set_input_files("#file", WORKBOOK)
+        page.click("#upload button[type=submit]")
+        page.wait_for_url("**/months/*", timeout=30000)
+        month = page.url.rstrip("/").split("/")[-1]
+        summary = get(base, f"/api/months/{month}")
+        assert summary["label"] == "2026年12月", summary
+
+        step("mark an absence in the availability grid")
+        page.click("text=不可・避けたい日を入力する")
+        page.wait_for_selector("#availability td[data-member]")
+        grid = get(base, f"/api/months/{month}/availability")
+        member = grid["members"][0]["id"]
+        date = grid["dates"][2]["date"]
+        before = [m for m in grid["marks"] if m["member"] == member and m["date"] == date]
+        assert before == [], f"{member} {date} is marked already: {before}"
+        # The IME guard: Enter while composing in the name filter submits nothing.
+        page.fill("#gName", "")
+        page.click(f'#availability td[data-member="{member}"][data-date="{date}"]')
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('保存しました')")
+        shot(page, "02-availability.png")
+        after = get(base, f"/api/months/{month}/availability")
+        assert {"member": member, "date": date, "kind": "unavailable"} in after["marks"], "the absence was not stored"
+
+        step("plan with a short limit")
+        page.goto(f"{base}/months/{month}")
+        page.fill("input[name=timeLimit]", str(args.time_limit))
+        page.click("#run button[type=submit]")
+        page.wait_for_selector("#calendar li.entry", timeout=(args.time_limit + 60) * 1000)
+        page.wait_for_selector("#fairness .row[data-member]")
+        shot(page, "03-month.png")
+        draft, headers = get(base, f"/api/months/{month}/draft", raw=True)
+        draft = json.loads(draft)
+        version = int(headers["ETag"].strip('"'))
+        assert not any(a["member"] == member and a["date"] == date for a in draft["assignments"]), \
+            "the plan gave a duty on the date marked 不可"
+
+        step("open a cell and choose the first candidate")
+        # Highlight a member, then filter by block: the page must keep working.
+        page.locator("#calendar .who").first.click()
+        assert page.locator("#calendar .who.highlight").count() >= 1
+        page.locator("#calendar .what").first.click()
+        page.wait_for_selector("#candidates li.candidate", timeout=30000)
+        shot(page, "04-cover.png")
+        first = page.locator("#candidates li.candidate strong").first.inner_text()
+        page.locator("#candidates .choose").first.click()
+        page.wait_for_function("document.getElementById('panelStatus').textContent.includes('入れました')", timeout=30000)
+        shot(page, "05-chosen.png")
+        edited, headers = get(base, f"/api/months/{month}/draft", raw=True)
+        assert int(headers["ETag"].strip('"')) == version + 1, "choosing a candidate did not save a new draft version"
+        edited = json.loads(edited)
+        names = {m["id"]: m["name"] for m in get(base, f"/api/months/{month}/availability")["members"]}
+        added = [a for a in edited["assignments"] if a not in draft["assignments"]]
+        assert any(names[a["member"]] == first for a in added), f"{first} was not put into the draft: {added}"
+
+        step("publish")
+        page.fill("#publish input[name=note]", "12月分 初版")
+        page.click("#publish button[type=submit]")
+        page.wait_for_selector("#versions table", timeout=30000)
+        shot(page, "06-published.png")
+        published = get(base, f"/api/months/{month}/published")
+        assert published["assignments"] == edited["assignments"], "the published plan is not the edited draft"
+        # The independent checker, on the month's instance as the server holds it (with the
+        # absence marked above) and the published plan.
+        work = tempfile.mkdtemp(prefix="rinban-office-check-")
+        with open(os.path.join(work, "instance.json"), "wb") as f:
+            f.write(get(base, f"/api/months/{month}/instance", raw=True)[0])
+        with open(os.path.join(work, "plan.json"), "w") as f:
+            json.dump(published, f)
+        if os.path.exists(CHECKER):
+            check = subprocess.run([sys.executable, CHECKER, os.path.join(work, "instance.json"), os.path.join(work, "plan.json")],
+                                   capture_output=True, text=True)
+            print("office path: checker:", (check.stdout.strip().splitlines() or [check.stderr])[-1])
+            assert check.returncode == 0, f"the checker rejects the published plan: {check.stdout[-2000:]}"
+
+        step("a member's calendar feed")
+        members = get(base, f"/api/months/{month}/members")
+        counts = {}
+        for a in published["assignments"]:
+            counts[a["member"]] = counts.get(a["member"], 0) + 1
+        chosen = next(m for m in members if counts.get(m["id"]))
+        path = chosen["icsUrl"].split(str(chosen["icsUrl"]).split("/ics/")[0], 1)[1]
+        body, headers = get(base, path, raw=True)
+        assert headers["Content-Type"].startswith("text/calendar"), headers
+        events = [e for e in Calendar.from_ical(body).walk("VEVENT")]
+        assert len(events) == counts[chosen["id"]], f"{len(events)} events for {counts[chosen['id']]} duties"
+        uids = [str(e["UID"]) for e in events]
+        assert len(set(uids)) == len(uids), "calendar UIDs repeat"
+        again = [str(e["UID"]) for e in Calendar.from_ical(get(base, path, raw=True)[0]).walk("VEVENT")]
+        assert again == uids, "UIDs changed between two fetches"
+
+        assert not errors, f"script errors on the pages: {errors}"
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
