@@ -39,7 +39,7 @@ extension Pages {
               </form>
               <p class="hint">固定した当番 (固定) は次の計画でもそのまま残ります。</p>
               <div id="progress" aria-live="polite"></div>
-              <svg id="chart" width="480" height="120" role="img" aria-label="目的関数の推移"></svg>
+              <svg id="chart" width="480" height="120" role="img" aria-label="目的関数の推移" style="display:none"></svg>
             </section>
             <section id="draft" data-has-draft="\(draft == nil ? "no" : "yes")">
               <h2>下書き <span id="draftVersion">\(draft.map { "(版 \($0.version))" } ?? "")</span></h2>
@@ -208,14 +208,30 @@ extension Pages {
           if (values.length === 0) { return; }
           const lo = Math.min.apply(null, values), hi = Math.max.apply(null, values), span = Math.max(hi - lo, 1);
           const last = Math.max(points[points.length - 1].seconds || 1, 1);
+          const x = function (p) { return 60 + 410 * (p.seconds || 0) / last; };
+          const y = function (v) { return 105 - 90 * (v - lo) / span; };
+          const label = function (text, tx, ty, color) {
+            const t = document.createElementNS(ns, 'text');
+            t.setAttribute('x', tx); t.setAttribute('y', ty); t.setAttribute('font-size', '10'); t.setAttribute('fill', color || '#444');
+            t.textContent = text;
+            chart.appendChild(t);
+          };
+          label(hi.toFixed(0), 4, y(hi) + 4); label(lo.toFixed(0), 4, y(lo) + 4);
+          label(last.toFixed(0) + ' 秒', 440, 118);
+          label('━ 目的関数', 60, 118, '#1f4e79'); label('━ 下界', 150, 118, '#c00000');
           ['incumbent', 'bound'].forEach(function (key, k) {
+            const color = k === 0 ? '#1f4e79' : '#c00000';
+            const shown = points.filter(function (p) { return p[key] != null && isFinite(p[key]); });
             const line = document.createElementNS(ns, 'polyline');
             line.setAttribute('fill', 'none');
-            line.setAttribute('stroke', k === 0 ? '#1f4e79' : '#c00000');
-            line.setAttribute('points', points.filter(function (p) { return p[key] != null && isFinite(p[key]); }).map(function (p) {
-              return (10 + 460 * (p.seconds || 0) / last) + ',' + (110 - 100 * (p[key] - lo) / span);
-            }).join(' '));
+            line.setAttribute('stroke', color);
+            line.setAttribute('points', shown.map(function (p) { return x(p) + ',' + y(p[key]); }).join(' '));
             chart.appendChild(line);
+            shown.forEach(function (p) {
+              const dot = document.createElementNS(ns, 'circle');
+              dot.setAttribute('cx', x(p)); dot.setAttribute('cy', y(p[key])); dot.setAttribute('r', 2); dot.setAttribute('fill', color);
+              chart.appendChild(dot);
+            });
           });
         }
         function show(run) {
@@ -223,7 +239,9 @@ extension Pages {
           progress.textContent = (states[run.state] || run.state) + '　目的関数 ' + number(run.incumbent) + '　下界 ' + number(run.bound)
             + '　ギャップ ' + (run.gap == null ? '—' : (run.gap * 100).toFixed(1) + '%') + '　' + number(run.seconds) + ' 秒'
             + (run.message ? '　' + run.message : '');
-          if (run.seconds != null) { points.push(run); draw(); }
+          if (run.seconds != null && run.state === 'running') { points.push(run); }
+          chart.style.display = points.length > 0 ? '' : 'none';
+          draw();
         }
         let current = null;
         document.getElementById('cancel').addEventListener('click', function () {
@@ -254,6 +272,11 @@ extension Pages {
         fetch('/api/months/' + month).then(function (r) { return r.json(); }).then(function (m) {
           if (m.runningRun) { follow(m.runningRun); } else if (m.lastRun) { show(m.lastRun); }
         });
+
+        // The hard rules of SPEC sections 3, 4 and 4b in a few Japanese words.
+        const ruleNames = { period: '期間', H1: '当番の資格・定員', H2: '時間の重なり', H3: '1日の当番数', H4: '当番の間隔',
+          H5: '当番回数の上限', H6: '固定した当番', L1: 'ステーションへの配置', B1: '後方支援病院の指定', B2: 'レスパイト入院',
+          B3: 'レスパイト病床数', D1: '副主治医の資格', D2: '副主治医の受け持ち上限' };
 
         // --- The draft: calendar, filters, highlight, cover panel ---
         let view = null;
@@ -298,7 +321,10 @@ extension Pages {
             + (terms ? '　(' + terms + ')' : '');
           const violations = document.getElementById('violations');
           violations.textContent = '';
-          view.violations.forEach(function (v) { violations.appendChild(el('li', {}, 'ルール違反: ' + v)); });
+          view.violations.forEach(function (v) {
+            const rule = v.split(':')[0];
+            violations.appendChild(el('li', {}, 'ルール違反 (' + (ruleNames[rule] || rule) + '): ' + v));
+          });
           const publish = document.querySelector('#publish button');
           publish.disabled = view.violations.length > 0;
           publish.title = view.violations.length > 0 ? 'ルール違反があるため公開できません' : '';

@@ -184,8 +184,9 @@ extension ServerApplication {
                 edited = instance
             }
             let text = InstanceEncoder.jsonText(edited)
+            let decoded: LoadedInstance
             do {
-                _ = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
+                decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
             } catch {
                 return try Self.json(Problems(error: "invalid edit", problems: error.issues.map {
                     .init(path: $0.path.description, message: $0.message, japanese: nil, severity: $0.severity.rawValue)
@@ -193,6 +194,7 @@ extension ServerApplication {
             }
             do {
                 let next = try store.replaceInstance(month: id, text: text, expectedRevision: revision)
+                instances.insert(id, revision: next, decoded)
                 struct Saved: Encodable {
                     var revision: Int
                     var pins: Int

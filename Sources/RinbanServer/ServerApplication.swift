@@ -539,11 +539,16 @@ final class InstanceCache: @unchecked Sendable {
 
     func insert(_ month: Int64, _ stored: Store.StoredInstance) throws -> LoadedInstance {
         let decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(stored.text.utf8), format: .json))
+        insert(month, revision: stored.revision, decoded)
+        return decoded
+    }
+
+    /// Keeps an instance already decoded (an edit validates it by decoding it).
+    func insert(_ month: Int64, revision: Int, _ decoded: LoadedInstance) {
         lock.withLock {
-            var entries = (loaded[month] ?? []).filter { $0.revision != stored.revision }
-            entries.insert((stored.revision, decoded), at: 0)
+            var entries = (loaded[month] ?? []).filter { $0.revision != revision }
+            entries.insert((revision, decoded), at: 0)
             loaded[month] = Array(entries.prefix(Self.revisionsKept))
         }
-        return decoded
     }
 }

@@ -118,9 +118,15 @@ def run(base, args):
         page.goto(f"{base}/months/{month}")
         page.fill("input[name=timeLimit]", str(args.time_limit))
         page.click("#run button[type=submit]")
+        try:  # the live progress, while it lasts
+            page.wait_for_function("document.getElementById('progress').textContent.startsWith('計画中')"
+                                   " && document.querySelectorAll('#chart circle').length >= 6", timeout=args.time_limit * 1000)
+            shot(page, "03-running.png")
+        except Exception:
+            print("office path: the run ended before its progress could be photographed")
         page.wait_for_selector("#calendar li.entry", timeout=(args.time_limit + 60) * 1000)
         page.wait_for_selector("#fairness .row[data-member]")
-        shot(page, "03-month.png")
+        shot(page, "04-month.png")
         draft, headers = get(base, f"/api/months/{month}/draft", raw=True)
         draft = json.loads(draft)
         version = int(headers["ETag"].strip('"'))
@@ -133,11 +139,11 @@ def run(base, args):
         assert page.locator("#calendar .who.highlight").count() >= 1
         page.locator("#calendar .what").first.click()
         page.wait_for_selector("#candidates li.candidate", timeout=30000)
-        shot(page, "04-cover.png")
+        shot(page, "05-cover.png")
         first = page.locator("#candidates li.candidate strong").first.inner_text()
         page.locator("#candidates .choose").first.click()
         page.wait_for_function("document.getElementById('panelStatus').textContent.includes('入れました')", timeout=30000)
-        shot(page, "05-chosen.png")
+        shot(page, "06-chosen.png")
         edited, headers = get(base, f"/api/months/{month}/draft", raw=True)
         assert int(headers["ETag"].strip('"')) == version + 1, "choosing a candidate did not save a new draft version"
         edited = json.loads(edited)
@@ -149,7 +155,7 @@ def run(base, args):
         page.fill("#publish input[name=note]", "12月分 初版")
         page.click("#publish button[type=submit]")
         page.wait_for_selector("#versions table", timeout=30000)
-        shot(page, "06-published.png")
+        shot(page, "07-published.png")
         published = get(base, f"/api/months/{month}/published")
         assert published["assignments"] == edited["assignments"], "the published plan is not the edited draft"
         # The independent checker, on the month's instance as the server holds it (with the
