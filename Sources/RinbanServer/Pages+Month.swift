@@ -82,6 +82,10 @@ extension Pages {
               \(versions.isEmpty ? "<p>まだありません。</p>" : """
                 <table class="list"><thead><tr><th>版</th><th>日時</th><th>メモ</th><th>変更点</th><th>ダウンロード</th></tr></thead>
                 <tbody>\(versionRows)</tbody></table>
+                <form id="next">
+                  <button type="submit">翌月を作る</button>
+                  <span class="hint">最新の版を「実際に担当した当番」として各メンバーの今年度の実績に加え、同じ体制で翌月を作ります。</span>
+                </form>
                 \(latestDiff)
                 """)
             </section>
@@ -571,8 +575,29 @@ extension Pages {
             row.insertCell().textContent = m.name;
             const link = el('a', { href: m.icsUrl, class: 'ics' }, m.icsUrl);
             row.insertCell().appendChild(link);
+            const renew = el('button', { type: 'button' }, 'URL を作り直す');
+            renew.title = '今の URL はすぐに使えなくなります (紛失・誤送信のとき)';
+            renew.addEventListener('click', async function () {
+              if (!confirm(m.name + ' のカレンダー URL を作り直します。今の URL はすぐに使えなくなります。')) { return; }
+              const response = await fetch('/api/members/' + encodeURIComponent(m.id) + '/calendar', { method: 'POST' });
+              if (!response.ok) { alert(await problemText(response)); return; }
+              const renewed = await response.json();
+              link.href = renewed.icsUrl; link.textContent = renewed.icsUrl;
+            });
+            row.insertCell().appendChild(renew);
           });
         });
+        const nextForm = document.getElementById('next');
+        if (nextForm) {
+          nextForm.addEventListener('submit', async function (e) {
+            e.preventDefault();
+            const response = await fetch('/api/months/' + month + '/next', { method: 'POST' });
+            if (response.status !== 201) { alert(await problemText(response)); return; }
+            const created = await response.json();
+            alert('翌月を作りました。\n' + created.summary.join('\n'));
+            location.href = '/months/' + created.id;
+          });
+        }
         if (hasDraft) { loadView(); }
         """#
 

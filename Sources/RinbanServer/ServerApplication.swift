@@ -9,7 +9,7 @@ import RinbanWorkbook
 /// any work, so roles (office, block leaders, members) fit in one place later.
 public enum Action: String, Sendable, CaseIterable {
     case readMonths, createMonth, readInstance, readAvailability, editAvailability, startRun, readRun, readDraft, editDraft, readPublished, publish,
-         readMembers
+         readMembers, manageLinks
 }
 
 /// Who may do what. Today the server has one user, the office on the same machine (it
@@ -48,6 +48,7 @@ public struct ServerApplication: Sendable {
         ("GET", "/api/months"),
         ("POST", "/api/months"),
         ("GET", "/api/months/{id}"),
+        ("POST", "/api/months/{id}/next"),
         ("GET", "/api/months/{id}/instance"),
         ("GET", "/api/months/{id}/availability"),
         ("POST", "/api/months/{id}/availability"),
@@ -69,6 +70,7 @@ public struct ServerApplication: Sendable {
         ("GET", "/api/months/{id}/published/{version}/files/{name}"),
         ("POST", "/api/months/{id}/publish"),
         ("GET", "/api/months/{id}/members"),
+        ("POST", "/api/members/{member}/calendar"),
         ("GET", "/ics/{token}.ics"),
         ("GET", "/"),
         ("GET", "/months/{id}"),
@@ -84,6 +86,7 @@ public struct ServerApplication: Sendable {
         router.get("/api/months") { _, _ in try self.listMonths() }
         router.post("/api/months") { request, context in try await self.createMonth(request, context) }
         router.get("/api/months/:id") { _, context in try self.month(try self.monthID(context)) }
+        router.post("/api/months/:id/next") { _, context in try self.nextMonth(context) }
         router.get("/api/months/:id/instance") { _, context in
             let id = try self.monthID(context)
             try self.check(.readInstance, month: id)
@@ -121,6 +124,7 @@ public struct ServerApplication: Sendable {
         }
         router.post("/api/months/:id/publish") { request, context in try await self.publish(request, context) }
         router.get("/api/months/:id/members") { request, context in try self.members(request, context) }
+        router.post("/api/members/:member/calendar") { request, context in try self.renewCalendar(request, context) }
         router.get("/ics/:file") { _, context in try self.calendar(context) }
         router.get("/") { _, _ in try Pages.index(months: self.store.months()) }
         router.get("/months/:id") { _, context in
@@ -278,14 +282,46 @@ public struct ServerApplication: Sendable {
         } catch {
             return try Self.invalid(error)
         }
-        let instance = loaded.instance
+        struct Created: Encodable { var id: Int64 }
+        return try Self.json(Created(id: try storeMonth(loaded.instance, document: document.jsonText(), name: name, type: type, source: data)),
+                             status: .created)
+    }
+
+    /// Stores a validated instance as a new month, labelled by its period.
+    func storeMonth(_ instance: Instance, document: String, name: String, type: String, source: Data) throws -> Int64 {
         let label = "\(instance.period.start.year)年\(instance.period.start.month)月"
             + (instance.period.count > 31 || instance.period.start.day != 1 ? " (\(instance.period.start)〜\(instance.period.end))" : "")
-        let id = try store.createMonth(Store.NewMonth(
+        return try store.createMonth(Store.NewMonth(
             label: label, association: instance.association, periodStart: instance.period.start.iso,
-            periodEnd: instance.period.end.iso, sourceName: name, sourceType: type, source: data, instance: document.jsonText()))
-        struct Created: Encodable { var id: Int64 }
-        return try Self.json(Created(id: id), status: .created)
+            periodEnd: instance.period.end.iso, sourceName: name, sourceType: type, source: source, instance: document))
+    }
+
+    /// `POST /api/months/{id}/next`: next month from this one (`rinban next-month`), with
+    /// the latest published version as what was served: the same network, histories
+    /// credited with the served duties, absences and pins inside the new period kept.
+    func nextMonth(_ context: BasicRequestContext) throws -> Response {
+        let id = try monthID(context)
+        try check(.createMonth, month: id)
+        let month = try requireMonth(id)
+        guard let published = try store.published(month: id) else {
+            throw HTTPError(.conflict, message: "公開された版がありません。翌月は公開した当番表から作ります / nothing published: next month starts from the published plan")
+        }
+        let served = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
+        let plan = try Self.plan(published.plan)
+        let next: (loaded: LoadedInstance, summary: NextMonthSummary)
+        do {
+            next = try NextMonth.make(from: served, served: plan)
+        } catch {
+            return try Self.invalid(error)
+        }
+        let text = InstanceEncoder.jsonText(next.loaded.instance)
+        let created = try storeMonth(next.loaded.instance, document: text, name: "\(month.label) 版\(published.version) の翌月.json",
+                                     type: "application/json", source: Data(text.utf8))
+        struct Next: Encodable {
+            var id: Int64
+            var summary: [String]
+        }
+        return try Self.json(Next(id: created, summary: next.summary.lines), status: .created)
     }
 
     static func invalid(_ error: InputError) throws -> Response {
@@ -504,6 +540,25 @@ public struct ServerApplication: Sendable {
             MemberLink(id: member.id.rawValue, name: member.name, pool: member.pool.rawValue,
                        icsUrl: "http://\(host)/ics/\(try store.calendarToken(member: member.id.rawValue)).ics")
         })
+    }
+
+    /// `POST /api/members/{member}/calendar`: revokes the member's calendar address at once
+    /// and answers with a new one (a phone lost, a link forwarded by mistake).
+    func renewCalendar(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        try check(.manageLinks)
+        guard let member = context.parameters.get("member"), !member.isEmpty, member.count <= 200 else {
+            throw HTTPError(.badRequest, message: "メンバーの ID が必要です / a member id is required")
+        }
+        guard try store.months().contains(where: { month in
+            (try? loadedInstance(ofMonth: month.id).instance.memberIndex[MemberID(member)]) != nil
+        }) else { throw HTTPError(.notFound, message: "メンバー \(member) はどの月にもいません / no member \(member)") }
+        try store.revokeCalendarToken(member: member)
+        let host = request.head.authority ?? "127.0.0.1"
+        struct Renewed: Encodable {
+            var id: String
+            var icsUrl: String
+        }
+        return try Self.json(Renewed(id: member, icsUrl: "http://\(host)/ics/\(try store.calendarToken(member: member)).ics"))
     }
 
     /// `GET /ics/{token}.ics`: the member's duties of every month's latest published version.

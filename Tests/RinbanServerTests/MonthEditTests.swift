@@ -222,3 +222,45 @@ struct MonthEditTests {
         }
     }
 }
+
+@Suite("rinban serve: next month and calendar links")
+struct MonthCycleTests {
+    @Test("Next month from the published version: a new month, histories credited for every member who served")
+    func nextMonth() throws {
+        try withPlannedMonth { server, month in
+            #expect(try server.request("POST", "/api/months/\(month)/next").status == 409)
+            #expect(try server.request("POST", "/api/months/\(month)/publish").status == 201)
+            let published = try json(try server.request("GET", "/api/months/\(month)/published").body)
+            let served = Set(assignments(published).map { $0["member"]! }).count
+            let next = try server.request("POST", "/api/months/\(month)/next")
+            #expect(next.status == 201, "\(String(decoding: next.body, as: UTF8.self))")
+            let created = try json(next.body)
+            let summary = created["summary"] as! [String]
+            #expect(summary.contains { $0.contains("\(served) 人の history に加算") }, "\(summary)")
+            let id = created["id"] as! Int
+            let month2 = try json(try server.request("GET", "/api/months/\(id)").body)
+            #expect(month2["periodStart"] as? String == "2027-01-01")
+            #expect(month2["periodEnd"] as? String == "2027-01-31")
+            #expect(month2["label"] as? String == "2027年1月")
+            // The new month plans like any other.
+            try replan(server, id)
+        }
+    }
+
+    @Test("A renewed calendar address works at once and the old one stops at once")
+    func renewCalendar() throws {
+        try withPlannedMonth { server, month in
+            #expect(try server.request("POST", "/api/months/\(month)/publish").status == 201)
+            let members = try JSONSerialization.jsonObject(with: try server.request("GET", "/api/months/\(month)/members").body) as! [[String: Any]]
+            let old = URL(string: members.first { $0["id"] as? String == "p012" }!["icsUrl"] as! String)!.path
+            #expect(try server.request("GET", old).status == 200)
+            let renewed = try server.request("POST", "/api/members/p012/calendar")
+            #expect(renewed.status == 200)
+            let new = URL(string: try json(renewed.body)["icsUrl"] as! String)!.path
+            #expect(new != old)
+            #expect(try server.request("GET", old).status == 404)
+            #expect(try server.request("GET", new).status == 200)
+            #expect(try server.request("POST", "/api/members/nobody/calendar").status == 404)
+        }
+    }
+}
