@@ -157,7 +157,8 @@ extension ServerApplication {
             guard let date = CivilDate(iso: pin.date) else {
                 return .failure([.init(path: "date", message: "not a date", japanese: "日付として読めません", severity: "error")])
             }
-            let entry = Pin(duty: DutyID(pin.duty), area: AreaID(pin.area), date: date, shift: ShiftID(pin.shift), member: MemberID(pin.member))
+            let entry = Pin(Assignment(duty: DutyID(pin.duty), area: AreaID(pin.area), date: date, shift: ShiftID(pin.shift),
+                                       member: MemberID(pin.member)))
             var edited = instance
             edited.pins.removeAll { $0 == entry }
             if pin.pinned { edited.pins.append(entry) }

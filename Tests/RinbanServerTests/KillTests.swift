@@ -6,16 +6,21 @@ import Testing
 
 @Suite("rinban serve survives SIGKILL")
 struct KillTests {
+    /// A server on `data` with the Tokushima month uploaded and a short greedy run started.
+    static func startPlanning(data: String) throws -> (server: ServerProcess, month: Int, run: Int) {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let instance = try Data(contentsOf: repository.appendingPathComponent("instances/tokushima-2026-12.json"))
+        let server = try ServerProcess(data: data)
+        let month = try server.object("POST", "/api/months", body: instance)["id"] as! Int
+        let run = try server.object("POST", "/api/months/\(month)/runs", body: Data(#"{"engine":"greedy","timeLimit":3}"#.utf8))["id"] as! Int
+        return (server, month, run)
+    }
+
     @Test("Killed in the middle of a run: published versions and the saved draft are all there after a restart")
     func killDuringRun() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-kill-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let instance = try Data(contentsOf: repository.appendingPathComponent("instances/tokushima-2026-12.json"))
-
-        let first = try ServerProcess(data: data)
-        let month = try first.object("POST", "/api/months", body: instance)["id"] as! Int
-        let run = try first.object("POST", "/api/months/\(month)/runs", body: Data(#"{"engine":"greedy","timeLimit":3}"#.utf8))["id"] as! Int
+        let (first, month, run) = try Self.startPlanning(data: data)
         var state = ""
         for _ in 0..<200 where state != "done" {
             state = try first.object("GET", "/api/runs/\(run)")["state"] as! String
@@ -46,12 +51,7 @@ struct KillTests {
     func killDuringPublish() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-kill-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let instance = try Data(contentsOf: repository.appendingPathComponent("instances/tokushima-2026-12.json"))
-
-        let first = try ServerProcess(data: data)
-        let month = try first.object("POST", "/api/months", body: instance)["id"] as! Int
-        let run = try first.object("POST", "/api/months/\(month)/runs", body: Data(#"{"engine":"greedy","timeLimit":3}"#.utf8))["id"] as! Int
+        let (first, month, run) = try Self.startPlanning(data: data)
         _ = try first.request("GET", "/api/runs/\(run)/events")
         let draft = try first.request("GET", "/api/months/\(month)/draft").body
         // Publish as fast as possible from another thread, and kill the server meanwhile.

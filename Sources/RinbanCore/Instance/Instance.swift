@@ -362,13 +362,12 @@ public struct Pin: Hashable, Sendable {
     public var date: CivilDate
     public var shift: ShiftID
     public var member: MemberID
+}
 
-    public init(duty: DutyID, area: AreaID, date: CivilDate, shift: ShiftID, member: MemberID) {
-        self.duty = duty
-        self.area = area
-        self.date = date
-        self.shift = shift
-        self.member = member
+extension Pin {
+    /// The pin that fixes `assignment`.
+    public init(_ assignment: Assignment) {
+        self.init(duty: assignment.duty, area: assignment.area, date: assignment.date, shift: assignment.shift, member: assignment.member)
     }
 }
 
