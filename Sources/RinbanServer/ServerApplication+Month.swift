@@ -189,8 +189,11 @@ extension ServerApplication {
             do {
                 decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
             } catch {
+                // The validator speaks English; the office reads what the edit would break.
                 return try Self.json(Problems(error: "invalid edit", problems: error.issues.map {
-                    .init(path: $0.path.description, message: $0.message, japanese: nil, severity: $0.severity.rawValue)
+                    .init(path: $0.path.description, message: $0.message,
+                          japanese: "この変更は保存できません。月の設定がルールに合わなくなります (\($0.path)): \($0.message)",
+                          severity: $0.severity.rawValue)
                 }), status: .unprocessableContent)
             }
             do {
@@ -299,7 +302,6 @@ extension ServerApplication {
         }
         let evaluation = Evaluator(loaded).evaluate(plan)
         let reasons = Dictionary(plan.uncovered.map { ("\($0.duty)|\($0.area)|\($0.date)|\($0.shift)", $0.reason) }, uniquingKeysWith: { a, _ in a })
-        let loads = MemberLoads.compute(loaded, plan)
         return View(
             source: source, version: version, revision: revision,
             dates: instance.period.dates.map { DateInfo($0, in: instance) },
@@ -313,12 +315,13 @@ extension ServerApplication {
                                   shift: column.shift.rawValue, shiftName: RotaText.shiftName(column.shift, in: instance))
             },
             cells: cells,
-            members: loads.map { load in
-                let member = instance.members[load.member]
+            // The evaluator's figures, as the printable calendar's loads table shows them.
+            members: evaluation.members.map { figures in
+                let member = instance.members[figures.member]
                 return ViewMember(id: member.id.rawValue, name: member.name, pool: member.pool.rawValue, block: member.block.rawValue,
-                                  blockName: blockName(member.block, in: instance), share: member.share, duties: load.duties,
-                                  holidayDuties: load.holidayDuties, points: load.points, target: load.target,
-                                  holidays: load.holidays, holidayTarget: load.holidayTarget)
+                                  blockName: blockName(member.block, in: instance), share: member.share, duties: figures.assignments,
+                                  holidayDuties: figures.holidayAssignments, points: figures.points, target: figures.target,
+                                  holidays: figures.holidays, holidayTarget: figures.holidayTarget)
             },
             uncovered: evaluation.uncovered.map {
                 ViewUncovered(duty: $0.duty.rawValue, area: $0.area.rawValue, date: $0.date.iso, shift: $0.shift.rawValue, missing: $0.missing,
