@@ -144,12 +144,17 @@ class Server:
         self.log.seek(0)
         return self.log.read()[-4000:]
 
-    def cpu_seconds(self):
-        try:
-            fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / CLK_TCK
-        except (OSError, IndexError):
-            return 0.0
+    def thread_cpu(self):
+        """{thread id: CPU seconds} of the server's threads."""
+        seconds = {}
+        root = f"/proc/{self.process.pid}/task"
+        for tid in os.listdir(root) if os.path.isdir(root) else []:
+            try:
+                fields = open(f"{root}/{tid}/stat").read().rsplit(")", 1)[1].split()
+                seconds[int(tid)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+            except (OSError, IndexError):
+                pass
+        return seconds
 
     def rss_mb(self):
         try:
@@ -220,8 +225,8 @@ def parse_duration_ms(text):
 
 
 def run_wrk(url, args):
-    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
-           "--timeout", f"{args.timeout}s", "--latency", url]
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration:g}s",
+           "--timeout", f"{args.timeout:g}s", "--latency", url]
     done = subprocess.run(cmd, text=True, capture_output=True)
     out = done.stdout
     if done.returncode != 0 or "requests in" not in out:
@@ -323,8 +328,18 @@ def run_python(port, path, args):
             "failures": sum(failures.values()), "raw": ""}
 
 
-def measure(server, path, args):
-    before_cpu, before_children = server.cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+def busy_seconds():
+    """CPU seconds the whole machine has been busy (all CPUs, /proc/stat)."""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / CLK_TCK
+
+
+def measure(server, path, args, plan_threads_after=None):
+    """Loads one path. With plan_threads_after (the server's thread ids just before a run was
+    started), CPU of threads created since then is the plan's, the rest is serving."""
+    before_cpu, before_children = server.thread_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    before_busy = busy_seconds()
     started = time.monotonic()
     if args.generator == "wrk":
         result = run_wrk(f"http://127.0.0.1:{server.port}{path}", args)
@@ -332,9 +347,18 @@ def measure(server, path, args):
         result = run_python(server.port, path, args)
     wall = time.monotonic() - started
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result["server_cpu"] = (server.cpu_seconds() - before_cpu) / wall
+    after_cpu = server.thread_cpu()
+    busy = (busy_seconds() - before_busy) / wall
+    used = {tid: seconds - before_cpu.get(tid, 0.0) for tid, seconds in after_cpu.items()}
+    if plan_threads_after is None:
+        result["server_cpu"], result["plan_cpu"] = sum(used.values()) / wall, None
+    else:
+        result["server_cpu"] = sum(v for tid, v in used.items() if tid in plan_threads_after) / wall
+        result["plan_cpu"] = sum(v for tid, v in used.items() if tid not in plan_threads_after) / wall
     result["generator_cpu"] = ((after_children.ru_utime + after_children.ru_stime)
                                - (before_children.ru_utime + before_children.ru_stime)) / wall
+    # Whatever else ran on the machine meanwhile (another build would spoil the numbers).
+    result["other_cpu"] = max(0.0, busy - result["server_cpu"] - (result["plan_cpu"] or 0) - result["generator_cpu"])
     result["rate"] = result["ok"] / result["seconds"] if result["seconds"] else 0.0
     return result
 
@@ -353,7 +377,7 @@ def setup(server, args, notes):
     run = wait_for_run(port, started["id"], 120)
     if run["state"] != "done":
         raise RuntimeError(f"the greedy run ended {run['state']}: {run.get('message')}")
-    notes.append(f"greedy run (the draft the rest phase reads): objective {run.get('incumbent')}, "
+    notes.append(f"greedy run (the draft the rest phase reads): objective {run.get('incumbent') or 0:.2f}, "
                  f"{run.get('seconds', 0):.1f} s")
     _, seconds = api("POST", port, f"/api/months/{month}/publish", {"note": "bench"}, expect=(201,))
     notes.append(f"publish: {seconds:.2f} s")
@@ -390,7 +414,7 @@ def resolve_routes(server, month, token, args, notes):
 def phase_rest(server, routes, args):
     rows = []
     for route in routes:
-        log(f"rest: {route['template']} for {args.duration} s")
+        log(f"rest: {route['template']} for {args.duration:g} s")
         rows.append(dict(route=route, phase="rest", **measure(server, route["path"], args)))
         time.sleep(1)
     return rows
@@ -400,13 +424,13 @@ def phase_plan(server, month, routes, args, notes, problems):
     rows = []
     port = server.port
     for route in routes:
-        # The previous run may still be writing its plan; a month takes one run at a time.
+        threads_before = set(server.thread_cpu())
         started, _ = api("POST", port, f"/api/months/{month}/runs",
                          {"engine": args.plan_engine, "timeLimit": args.plan_seconds}, expect=(202,))
         run_id, run_started = started["id"], time.monotonic()
         time.sleep(args.warmup)
-        log(f"plan (run {run_id}): {route['template']} for {args.duration} s")
-        result = measure(server, route["path"], args)
+        log(f"plan (run {run_id}): {route['template']} for {args.duration:g} s")
+        result = measure(server, route["path"], args, plan_threads_after=threads_before)
         measured_until = time.monotonic() - run_started
         state, _ = api("GET", port, f"/api/runs/{run_id}")
         if state["state"] != "running":
@@ -436,6 +460,10 @@ def ms(value):
     return f"{value:.2f} ms"
 
 
+def percent(share):
+    return "–" if share is None else f"{share * 100:.0f} %"
+
+
 def failures_text(row):
     if not row["failures"]:
         return "0"
@@ -447,14 +475,14 @@ def failures_text(row):
 
 
 def table(rows):
-    lines = ["| route | phase | response | requests | req/s | p50 | p99 | failures | CPU: server · generator |",
+    lines = ["| route | phase | response | requests | req/s | p50 | p99 | failures | CPU: serving · plan · load generator |",
              "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for row in sorted(rows, key=lambda r: [x["template"] for x in ROUTE_ORDER].index(r["route"]["template"])):
         route = row["route"]
         size = f"{route['bytes'] / 1024:,.1f} kB" if route["bytes"] >= 1024 else f"{route['bytes']} B"
         lines.append(f"| `GET {route['template']}` | {row['phase']} | {size} | {row['requests']:,} | {row['rate']:,.1f} | "
                      f"{ms(row['p50'])} | {ms(row['p99'])} | {failures_text(row)} | "
-                     f"{row['server_cpu'] * 100:.0f} % · {row['generator_cpu'] * 100:.0f} % |")
+                     f"{percent(row['server_cpu'])} · {percent(row['plan_cpu'])} · {percent(row['generator_cpu'])} |")
     return "\n".join(lines)
 
 
@@ -469,12 +497,14 @@ def section(info, args, rows, notes, problems, generator_version, peak_rss):
         f"* Machine: {info['cpus']} logical CPUs ({info['cpu']}), {info['memory']} memory, {info['os']}",
         f"* {info['swift']}, `rinban-server` built with `swift build -c release`",
         f"* Instance `{os.path.relpath(args.instance, ROOT)}`; load generator {generator_version}, "
-        f"{args.connections} concurrent keep-alive connections ({args.threads} generator threads"
-        f"{'' if args.generator == 'wrk' else ' as processes'}), {args.duration:g} s per route and phase, "
+        f"{args.connections} concurrent keep-alive connections ("
+        f"{f'{args.threads} threads' if args.generator == 'wrk' else f'{args.threads} processes of threads'}), {args.duration:g} s per route and phase, "
         f"request timeout {args.timeout:g} s",
         "* The server, the load generator and (in the plan phase) GLPK share the same "
-        f"{info['cpus']} CPUs. *CPU* is the share of one CPU each process used during the load "
-        f"(so {info['cpus'] * 100} % is the whole machine).",
+        f"{info['cpus']} CPUs. *CPU* is how much of one CPU each used during the load (so {info['cpus'] * 100} % is "
+        "the whole machine): *serving* is the server process without the plan, *plan* the server's threads "
+        "created after the run was started (the run's thread and its helpers), *load generator* the "
+        f"{'wrk process' if args.generator == 'wrk' else 'Python processes'}.",
         "",
         table(rows),
         "",
@@ -488,6 +518,10 @@ def section(info, args, rows, notes, problems, generator_version, peak_rss):
         text += ["", f"Plan phase: a fresh `POST /api/months/{{id}}/runs` "
                      f"`{{\"engine\":\"{args.plan_engine}\",\"timeLimit\":{args.plan_seconds:g}}}` for each route, "
                      f"the load started {args.warmup:g} s after the run and ended while it was still running ({windows})."]
+    if rows:
+        worst = max(rows, key=lambda r: r["other_cpu"])
+        text += ["", f"Other processes on the machine used at most {percent(worst['other_cpu'])} of one CPU during "
+                     f"any measurement (the highest: `{worst['route']['template']}`, {worst['phase']})."]
     text += ["", "Setup (single requests, for reference):", ""] + [f"* {n}" for n in notes]
     text += [f"* peak resident memory of the server over the whole script: {peak_rss:.0f} MB"]
     if problems:
