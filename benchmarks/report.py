@@ -67,7 +67,9 @@ def first_line(cmd):
 
 # MARK: machine
 
-def machine():
+def host_facts():
+    """CPU model, memory in GiB and the operating system, from /proc and /etc/os-release
+    (server-latency.py describes its machine with these too)."""
     cpu = "unknown"
     for line in open("/proc/cpuinfo"):
         if line.startswith("model name"):
@@ -82,6 +84,11 @@ def machine():
         for line in open("/etc/os-release"):
             if line.startswith("PRETTY_NAME="):
                 osname = line.split("=", 1)[1].strip().strip('"')
+    return cpu, mem_kb / 1024 / 1024, osname
+
+
+def machine():
+    cpu, memory, osname = host_facts()
     glpk = first_line(["dpkg-query", "-W", "-f", "${Version}", "libglpk-dev"])
     commit = first_line(["git", "rev-parse", "--short", "HEAD"])
     # The results file itself is what a run rewrites: it does not make the measured code "changed".
@@ -92,7 +99,7 @@ def machine():
         "### Machine",
         "",
         f"* {os.cpu_count()} logical CPUs: {cpu}",
-        f"* {mem_kb / 1024 / 1024:.1f} GiB memory",
+        f"* {memory:.1f} GiB memory",
         f"* {platform.system()} {platform.release()} {platform.machine()}; {osname}",
         f"* {first_line(['swift', '--version'])}, release builds",
         f"* GLPK from Debian's libglpk-dev {glpk}",

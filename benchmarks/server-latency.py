@@ -84,25 +84,14 @@ def first_line(cmd):
 
 
 def machine():
-    cpu = "unknown"
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = 0
-    for line in open("/proc/meminfo"):
-        if line.startswith("MemTotal"):
-            mem_kb = int(line.split()[1])
-    osname = "unknown"
-    if os.path.exists("/etc/os-release"):
-        for line in open("/etc/os-release"):
-            if line.startswith("PRETTY_NAME="):
-                osname = line.split("=", 1)[1].strip().strip('"')
+    sys.path.insert(0, HERE)
+    from report import host_facts  # one description of the machine for every benchmark
+    cpu, memory, osname = host_facts()
     commit = first_line(["git", "rev-parse", "--short", "HEAD"])
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift"],
                            cwd=ROOT, text=True, capture_output=True).stdout.strip()
     return {
-        "cpu": cpu, "cpus": os.cpu_count(), "memory": f"{mem_kb / 1024 / 1024:.1f} GiB",
+        "cpu": cpu, "cpus": os.cpu_count(), "memory": f"{memory:.1f} GiB",
         "os": f"{osname}; {platform.system()} {platform.release()} {platform.machine()}",
         "swift": first_line(["swift", "--version"]),
         "commit": commit + (" (Sources/ with uncommitted changes)" if dirty else ""),
