@@ -301,7 +301,6 @@ extension ServerApplication {
             cells[instance.period.offset(of: pin.date)][c]?.pinned.append(pin.member.rawValue)
         }
         let evaluation = Evaluator(loaded).evaluate(plan)
-        let reasons = Dictionary(plan.uncovered.map { ("\($0.duty)|\($0.area)|\($0.date)|\($0.shift)", $0.reason) }, uniquingKeysWith: { a, _ in a })
         return View(
             source: source, version: version, revision: revision,
             dates: instance.period.dates.map { DateInfo($0, in: instance) },
@@ -323,9 +322,9 @@ extension ServerApplication {
                                   holidayDuties: figures.holidayAssignments, points: figures.points, target: figures.target,
                                   holidays: figures.holidays, holidayTarget: figures.holidayTarget)
             },
-            uncovered: evaluation.uncovered.map {
+            uncovered: Self.uncovered(evaluation, reasonsFrom: plan).map {
                 ViewUncovered(duty: $0.duty.rawValue, area: $0.area.rawValue, date: $0.date.iso, shift: $0.shift.rawValue, missing: $0.missing,
-                              reason: reasons["\($0.duty)|\($0.area)|\($0.date)|\($0.shift)"] ?? nil)
+                              reason: $0.reason)
             },
             total: evaluation.total,
             terms: ObjectiveTerm.allCases.compactMap { term in

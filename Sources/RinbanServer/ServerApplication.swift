@@ -461,12 +461,7 @@ public struct ServerApplication: Sendable {
     static func rescored(_ plan: Plan, on loaded: LoadedInstance) -> (Plan, Evaluation) {
         var plan = plan
         let evaluation = Evaluator(loaded).evaluate(plan)
-        let reasons = Dictionary(plan.uncovered.map { ("\($0.duty)|\($0.area)|\($0.date)|\($0.shift)", $0.reason) }, uniquingKeysWith: { a, _ in a })
-        plan.uncovered = evaluation.uncovered.map {
-            var slot = $0
-            slot.reason = reasons["\($0.duty)|\($0.area)|\($0.date)|\($0.shift)"] ?? nil
-            return slot
-        }
+        plan.uncovered = uncovered(evaluation, reasonsFrom: plan)
         plan.objective = PlanObjective(total: evaluation.total, terms: evaluation.terms)
         if var solver = plan.solver {
             solver.status = "edited"
@@ -474,6 +469,18 @@ public struct ServerApplication: Sendable {
             plan.solver = solver
         }
         return (plan, evaluation)
+    }
+
+    /// The slots the evaluator finds open, each with the reason the plan gave for it (nil
+    /// for a slot the plan did not list: opened by a hand edit).
+    static func uncovered(_ evaluation: Evaluation, reasonsFrom plan: Plan) -> [UncoveredSlot] {
+        func key(_ slot: UncoveredSlot) -> String { "\(slot.duty)|\(slot.area)|\(slot.date)|\(slot.shift)" }
+        let reasons = Dictionary(plan.uncovered.map { (key($0), $0.reason) }, uniquingKeysWith: { a, _ in a })
+        return evaluation.uncovered.map {
+            var slot = $0
+            slot.reason = reasons[key($0)] ?? nil
+            return slot
+        }
     }
 
     /// The draft as the printable month calendar of `rinban plan --html` (the evaluator's figures).
