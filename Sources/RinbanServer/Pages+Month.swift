@@ -28,6 +28,7 @@ extension Pages {
             <h1>\(escape(month.label)) <small>\(escape(month.association ?? ""))</small></h1>
             <p>期間 \(escape(month.periodStart))〜\(escape(month.periodEnd))　元のファイル \(escape(month.sourceName))　
             <a href="/months/\(id)/availability">不可・避けたい日を入力する</a></p>
+            \(collectionSection(id))
             <section id="plan" data-month="\(id)">
               <h2>計画する</h2>
               <form id="run">

@@ -10,34 +10,48 @@ enum Pages {
     /// HTML-escapes free text (names, notes, file names): the printable calendar's rule.
     static func escape(_ text: String) -> String { RotaHTML.escape(text) }
 
-    static func page(title: String, body: String, script: String? = nil) -> Response {
+    /// A page in the common frame: the signed-in person's name and sign-out in the header,
+    /// and the session's CSRF token for the scripts' requests (``csrfGuard``).
+    static func page(title: String, body: String, script: String? = nil, scripts: [String] = [],
+                     status: HTTPResponse.Status = .ok) -> Response {
+        let principal = Principal.current
+        var nav = ""
+        if let user = principal?.user {
+            let links: [(String, String)] = switch user.role {
+            case .office: [("/", "月の一覧"), ("/people", "人と記録")]
+            case .leader: [("/", "月の一覧")]
+            case .member: [("/me", "わたしの当番")]
+            }
+            nav = links.map { "<a href=\"\($0.0)\">\($0.1)</a>" }.joined(separator: " ")
+                + " <span class=\"who\">\(escape(user.name))</span>"
+                + (user.role == .member ? "" : " <button type=\"button\" id=\"signOut\">サインアウト</button>")
+        }
+        let all = ["frame.js"] + (script.map { [$0] } ?? []) + scripts
         let html = """
             <!doctype html>
             <html lang="ja"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            \(principal?.csrf.map { "<meta name=\"csrf-token\" content=\"\($0)\">" } ?? "")
             <title>\(escape(title)) — rinban</title>
             <link rel="stylesheet" href="/assets/app.css">
             </head><body>
-            <header><a href="/">rinban 輪番</a></header>
+            <header><a href="/" class="home">rinban 輪番</a><nav>\(nav)</nav></header>
             <main>\(body)</main>
-            \(script.map { "<script src=\"/assets/\($0)\"></script>" } ?? "")
+            \(all.map { "<script src=\"/assets/\($0)\"></script>" }.joined(separator: "\n"))
             </body></html>
             """
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// The list of months and the upload form.
-    static func index(months: [Store.Month]) -> Response {
+    static func index(months: [Store.Month], office: Bool) -> Response {
         var rows = ""
         for month in months {
             rows += "<tr><td><a href=\"/months/\(month.id)\">\(escape(month.label))</a></td><td>\(escape(month.association ?? ""))</td>"
                 + "<td>\(escape(month.periodStart))〜\(escape(month.periodEnd))</td><td>\(escape(month.sourceName))</td></tr>\n"
         }
-        let body = """
-            <h1>月の一覧</h1>
-            <table class="list"><thead><tr><th>月</th><th>医師会</th><th>期間</th><th>元のファイル</th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"4\">まだありません。下から入力ブックを読み込んでください。</td></tr>" : rows)</tbody></table>
+        let upload = """
             <h2>新しい月を読み込む</h2>
             <form id="upload">
               <p>入力ブック (.xlsx) または rinban/1 の JSON・YAML を選んでください。読み込む前にすべて確かめます。</p>
@@ -46,6 +60,20 @@ enum Pages {
             </form>
             <div id="problems" role="alert"></div>
             """
+        if !office {
+            rows = months.map { "<tr><td>\(escape($0.label))</td><td>\(escape($0.association ?? ""))</td><td>\(escape($0.periodStart))〜\(escape($0.periodEnd))</td></tr>" }
+                .joined(separator: "\n")
+            return page(title: "月の一覧", body: """
+                <h1>月の一覧</h1>
+                <table class="list"><thead><tr><th>月</th><th>医師会</th><th>期間</th></tr></thead><tbody>\(rows)</tbody></table>
+                """)
+        }
+        let body = """
+            <h1>月の一覧</h1>
+            <table class="list"><thead><tr><th>月</th><th>医師会</th><th>期間</th><th>元のファイル</th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"4\">まだありません。下から入力ブックを読み込んでください。</td></tr>" : rows)</tbody></table>
+            \(upload)
+            """
         return page(title: "月の一覧", body: body, script: "index.js")
     }
 
@@ -53,10 +81,13 @@ enum Pages {
         let type: String
         let text: String
         switch name {
-        case "app.css": (type, text) = ("text/css; charset=utf-8", css + "\n" + monthCSS)
+        case "app.css": (type, text) = ("text/css; charset=utf-8", css + "\n" + monthCSS + "\n" + peopleCSS)
         case "index.js": (type, text) = ("text/javascript; charset=utf-8", indexScript)
-        case "month.js": (type, text) = ("text/javascript; charset=utf-8", imeGuard + monthScript)
-        case "availability.js": (type, text) = ("text/javascript; charset=utf-8", imeGuard + availabilityScript)
+        case "month.js": (type, text) = ("text/javascript; charset=utf-8", monthScript + collectionScript)
+        case "availability.js": (type, text) = ("text/javascript; charset=utf-8", availabilityScript)
+        case "me.js": (type, text) = ("text/javascript; charset=utf-8", meScript)
+        case "people.js": (type, text) = ("text/javascript; charset=utf-8", peopleScript)
+        case "frame.js": (type, text) = ("text/javascript; charset=utf-8", prelude)
         default: return nil
         }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
@@ -77,6 +108,10 @@ enum Pages {
         label { margin-right: 1em; }
         #chart { background: #f7f9fc; border: 1px solid #ddd; }
         small { color: #666; font-weight: normal; }
+        header { display: flex; justify-content: space-between; align-items: center; flex-wrap: wrap; gap: 0.5em; }
+        header nav { color: white; display: flex; gap: 0.8em; align-items: center; flex-wrap: wrap; }
+        header nav a { color: white; }
+        header nav .who { opacity: 0.85; }
         """
 
     /// Forms never submit on Enter while an IME is composing Japanese text.
@@ -86,7 +121,7 @@ enum Pages {
         }, true);
         """
 
-    static let indexScript = imeGuard + """
+    static let indexScript = """
         document.getElementById('upload').addEventListener('submit', async function (e) {
           e.preventDefault();
           const file = document.getElementById('file').files[0];

@@ -38,8 +38,8 @@ public actor RunCoordinator {
 
     /// Records and starts a run of the month's instance.
     /// - Throws: ``Store/Conflict/runInProgress(_:)`` when one is running already.
-    public func start(month: Int64, loaded: LoadedInstance, engine: RotaEngine, timeLimit: Double) throws -> Int64 {
-        let id = try store.createRun(month: month, engine: engine.rawValue, timeLimit: timeLimit)
+    public func start(month: Int64, loaded: LoadedInstance, engine: RotaEngine, timeLimit: Double, audit: Store.AuditEntry? = nil) throws -> Int64 {
+        let id = try store.createRun(month: month, engine: engine.rawValue, timeLimit: timeLimit, startedBy: audit?.actor, audit: audit)
         let store = self.store
         let coordinator = self
         let stop = StopFlag()

@@ -9,6 +9,9 @@ public enum Server {
         logger.logLevel = .info
         let store = try Store(directory: data)
         let application = ServerApplication(store: store)
+        if try store.users().isEmpty {
+            FileHandle.standardOutput.write(Data("rinban: no one can sign in yet; add the office first: rinban users add NAME --role office --data \(data)\n".utf8))
+        }
         let app = Application(
             router: application.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "rinban"),

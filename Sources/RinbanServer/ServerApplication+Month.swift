@@ -57,9 +57,8 @@ extension ServerApplication {
     }
 
     /// `GET /api/months/{id}/availability`: the grid of members × dates.
-    func availability(_ context: BasicRequestContext) throws -> Response {
+    func availability(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readAvailability, month: id)
         let (loaded, revision) = try currentInstance(ofMonth: id)
         let instance = loaded.instance
         return try Self.json(Availability(
@@ -83,9 +82,8 @@ extension ServerApplication {
 
     /// `POST /api/months/{id}/availability` `{ "marks": [{member, date, shift?, kind}] }`
     /// with kind `unavailable`, `avoid` or `none`: sets those cells, saved at once.
-    func editAvailability(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func editAvailability(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        try check(.editAvailability, month: id)
         let body = try await request.body.collect(upTo: Limits.small * 16)
         let edits: AvailabilityEdits
         do {
@@ -97,7 +95,11 @@ extension ServerApplication {
         guard edits.marks.count <= Self.maximumEdits else {
             return try Self.problem("marks", "一度に変えられるのは \(Self.maximumEdits) 件までです", "at most \(Self.maximumEdits) marks at once")
         }
-        return try await editInstance(month: id) { instance in Self.availabilityEdit(edits.marks, on: instance) }
+        let members = Set(edits.marks.map(\.member))
+        return try await editInstance(month: id, audit: { before, after in
+            self.audit(context, "availability.edit", month: id, target: members.sorted().joined(separator: " "),
+                       before: Self.marksText(before, members: members), after: Self.marksText(after, members: members))
+        }) { instance in Self.availabilityEdit(edits.marks, on: instance) }
     }
 
     /// The grid's edits checked against the instance (every problem at its `marks[i]` field).
@@ -145,15 +147,17 @@ extension ServerApplication {
 
     /// `POST /api/months/{id}/pins`: pins a cell's member (the next plan run keeps it) or
     /// takes the pin away.
-    func editPin(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func editPin(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        try check(.editDraft, month: id)
         let body = try await request.body.collect(upTo: Limits.small)
         guard let pin = try? JSONDecoder().decode(PinRequest.self, from: Data(buffer: body)) else {
             return try Self.problem("pin", "本文は {\"duty\", \"area\", \"date\", \"shift\", \"member\", \"pinned\"} の形にしてください",
                                     "the body must be {duty, area, date, shift, member, pinned}")
         }
-        return try await editInstance(month: id) { instance in
+        let target = "\(pin.duty) \(pin.area) \(pin.date) \(pin.shift) \(pin.member)"
+        return try await editInstance(month: id, audit: { _, _ in
+            self.audit(context, pin.pinned ? "pin.add" : "pin.remove", month: id, target: target)
+        }) { instance in
             guard let date = CivilDate(iso: pin.date) else {
                 return .failure([.init(path: "date", message: "not a date", japanese: "日付として読めません", severity: "error")])
             }
@@ -174,7 +178,8 @@ extension ServerApplication {
     /// Applies `edit` to the month's current instance, validates the result as an upload is
     /// validated, and stores it as the next revision. An edit that raced another one is
     /// computed again on the newer instance (never applied on top of a stale one).
-    func editInstance(month id: Int64, _ edit: (Instance) throws -> InstanceEdit) async throws -> Response {
+    func editInstance(month id: Int64, audit: (_ before: Instance, _ after: Instance) -> Store.AuditEntry,
+                      answer: (member: String, note: String)? = nil, _ edit: (Instance) throws -> InstanceEdit) async throws -> Response {
         for _ in 0..<3 {
             let (loaded, revision) = try currentInstance(ofMonth: id)
             let edited: Instance
@@ -197,7 +202,8 @@ extension ServerApplication {
                 }), status: .unprocessableContent)
             }
             do {
-                let next = try store.replaceInstance(month: id, text: text, expectedRevision: revision)
+                let next = try store.replaceInstance(month: id, text: text, expectedRevision: revision,
+                                                     audit: audit(loaded.instance, edited), answer: answer)
                 instances.insert(id, revision: next, decoded)
                 struct Saved: Encodable {
                     var revision: Int
@@ -210,6 +216,16 @@ extension ServerApplication {
             }
         }
         throw HTTPError(.conflict, message: "同時に変更が続いたため保存できませんでした。もう一度どうぞ / the month kept changing; try again")
+    }
+
+    /// The members' marks as one line each (`m1: 2026-12-03 × 不可, 2026-12-10 夜間 △ 避けたい`), for the audit trail.
+    static func marksText(_ instance: Instance, members: Set<String>) -> String {
+        var lines: [String: [String]] = [:]
+        for mark in AvailabilityGrid.marks(of: instance) where members.contains(mark.member.rawValue) {
+            lines[mark.member.rawValue, default: []].append(
+                "\(mark.date.iso)\(mark.shift.map { " " + $0.rawValue } ?? "") \(mark.kind == .unavailable ? "× 不可" : "△ 避けたい")")
+        }
+        return members.sorted().map { "\($0): " + (lines[$0]?.joined(separator: ", ") ?? "なし") }.joined(separator: "\n")
     }
 
     static func problem(_ path: String, _ japanese: String, _ english: String) throws -> Response {
@@ -335,9 +351,8 @@ extension ServerApplication {
     }
 
     /// `GET /api/months/{id}/draft/view`.
-    func draftView(_ context: BasicRequestContext) throws -> Response {
+    func draftView(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         let (loaded, revision) = try currentInstance(ofMonth: id)
         let draft = try requireDraft(id)
         var response = try Self.json(view(of: try Self.plan(draft.plan), loaded: loaded, source: "draft", version: draft.version, revision: revision))
@@ -346,11 +361,57 @@ extension ServerApplication {
     }
 
     /// `GET /api/months/{id}/published/{version}/view`.
-    func publishedView(_ context: BasicRequestContext) throws -> Response {
+    func publishedView(_ context: RinbanContext) throws -> Response {
         let (id, published) = try requirePublished(context)
         let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
-        return try Self.json(view(of: try Self.plan(published.plan), loaded: loaded, source: "published", version: published.version,
-                                  revision: published.instanceRevision ?? 0))
+        var view = view(of: try Self.plan(published.plan), loaded: loaded, source: "published", version: published.version,
+                        revision: published.instanceRevision ?? 0)
+        if let principal = context.principal, principal.user.role == .leader { view = Self.narrowed(view, toBlocks: principal.blocks) }
+        return try Self.json(view)
+    }
+
+    /// A leader's view: the columns of areas in their blocks, the members of their blocks,
+    /// the open slots of those areas.
+    static func narrowed(_ view: View, toBlocks blocks: Set<String>) -> View {
+        var view = view
+        let keep = view.columns.indices.filter { !Set(view.columns[$0].blocks).isDisjoint(with: blocks) }
+        let areas = Set(keep.map { "\(view.columns[$0].duty)|\(view.columns[$0].area)" })
+        view.columns = keep.map { view.columns[$0] }
+        view.cells = view.cells.map { row in keep.map { row[$0] } }
+        view.members = view.members.filter { blocks.contains($0.block) }
+        view.uncovered = view.uncovered.filter { areas.contains("\($0.duty)|\($0.area)") }
+        view.blocks = view.blocks.filter { blocks.contains($0.id) }
+        return view
+    }
+
+    /// A published plan as a leader or member may read it. A leader: the assignments and
+    /// open slots of areas in their blocks, no patient, item or bed lists. A member: their
+    /// own assignments, the items placed with them and the patients they are deputy for.
+    static func narrowed(_ plan: Plan, on instance: Instance, for principal: Principal) -> Plan {
+        var plan = plan
+        switch principal.user.role {
+        case .office:
+            return plan
+        case .leader:
+            var areaBlocks: [String: Set<String>] = [:]
+            for duty in instance.duties {
+                for area in duty.areas { areaBlocks["\(duty.id)|\(area.id)"] = Set(area.blocks.map(\.rawValue)) }
+            }
+            func visible(_ duty: DutyID, _ area: AreaID) -> Bool { !(areaBlocks["\(duty)|\(area)"] ?? []).isDisjoint(with: principal.blocks) }
+            plan.assignments = plan.assignments.filter { visible($0.duty, $0.area) }
+            plan.uncovered = plan.uncovered.filter { visible($0.duty, $0.area) }
+            plan.placements = []
+            plan.deputies = []
+        case .member:
+            let me = MemberID(principal.user.member ?? "")
+            plan.assignments = plan.assignments.filter { $0.member == me }
+            plan.uncovered = []
+            plan.placements = plan.placements.filter { $0.station == me }
+            plan.deputies = plan.deputies.filter { $0.deputy == me }
+        }
+        plan.designations = []
+        plan.respite = []
+        return plan
     }
 
     func requireDraft(_ id: Int64) throws -> Store.StoredPlan {
@@ -360,9 +421,8 @@ extension ServerApplication {
         return draft
     }
 
-    func requirePublished(_ context: BasicRequestContext) throws -> (Int64, Store.StoredPlan) {
+    func requirePublished(_ context: RinbanContext) throws -> (Int64, Store.StoredPlan) {
         let id = try monthID(context)
-        try check(.readPublished, month: id)
         let version = try context.parameters.require("version", as: Int.self)
         guard let published = try store.published(month: id, version: version) else {
             throw HTTPError(.notFound, message: "版 \(version) はありません / no version \(version)")
@@ -416,9 +476,8 @@ extension ServerApplication {
     /// `GET /api/months/{id}/draft/cover?duty=&area=&date=&shift=[&exclude=]`: the ranked
     /// candidates of `rinban cover` for one cell of the draft (the draft is its own
     /// baseline, so a swap pays for the duty it moves).
-    func draftCover(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    func draftCover(_ request: Request, _ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         let loaded = try loadedInstance(ofMonth: id)
         let instance = loaded.instance
         let plan = try Self.plan(try requireDraft(id).plan)
@@ -467,7 +526,7 @@ extension ServerApplication {
     /// `GET /api/months/{id}/published/{version}/diff`: what changed since the previous
     /// version (from an empty plan for version 1), as `rinban diff --json`; with
     /// `?format=html` the printable difference calendar.
-    func publishedDiff(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    func publishedDiff(_ request: Request, _ context: RinbanContext) throws -> Response {
         let (id, after) = try requirePublished(context)
         let afterLoaded = try loadedInstance(ofMonth: id, version: after.version, revision: after.instanceRevision)
         let before = try store.published(month: id, version: after.version - 1)
@@ -478,9 +537,8 @@ extension ServerApplication {
 
     /// `GET /api/months/{id}/draft/diff`: what publishing the draft would change against
     /// the latest published version.
-    func draftDiff(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    func draftDiff(_ request: Request, _ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         let loaded = try loadedInstance(ofMonth: id)
         let draft = try Self.plan(try requireDraft(id).plan)
         let latest = try store.published(month: id)
@@ -505,15 +563,14 @@ extension ServerApplication {
     static let fileNames = ["plan.json", "rota.csv", "rota.xlsx", "rota.html", "calendars.zip"]
 
     /// `GET /api/months/{id}/draft/files/{name}`.
-    func draftFile(_ context: BasicRequestContext) throws -> Response {
+    func draftFile(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         let draft = try requireDraft(id)
         return try file(context, plan: draft.plan, loaded: try loadedInstance(ofMonth: id), stem: "draft-\(draft.version)")
     }
 
     /// `GET /api/months/{id}/published/{version}/files/{name}`.
-    func publishedFile(_ context: BasicRequestContext) throws -> Response {
+    func publishedFile(_ context: RinbanContext) throws -> Response {
         let (id, published) = try requirePublished(context)
         let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
         return try file(context, plan: published.plan, loaded: loaded, stem: "v\(published.version)")
@@ -521,7 +578,7 @@ extension ServerApplication {
 
     /// One download: the plan as stored (rinban-plan/1), the CSV, the rota workbook, the
     /// printable calendar, or every member's ICS file in a zip, made by the CLI's writers.
-    func file(_ context: BasicRequestContext, plan text: String, loaded: LoadedInstance, stem: String) throws -> Response {
+    func file(_ context: RinbanContext, plan text: String, loaded: LoadedInstance, stem: String) throws -> Response {
         guard let name = context.parameters.get("name"), Self.fileNames.contains(name) else {
             throw HTTPError(.notFound, message: "ファイルは \(Self.fileNames.joined(separator: ", ")) のどれかです / no such file")
         }

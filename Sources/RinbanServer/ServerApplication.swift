@@ -5,21 +5,6 @@ import RinbanCore
 import RinbanPlanning
 import RinbanWorkbook
 
-/// What a request may do. Every route names its action and goes through ``Policy`` before
-/// any work, so roles (office, block leaders, members) fit in one place later.
-public enum Action: String, Sendable, CaseIterable {
-    case readMonths, createMonth, readInstance, readAvailability, editAvailability, startRun, readRun, readDraft, editDraft, readPublished, publish,
-         readMembers, manageLinks
-}
-
-/// Who may do what. Today the server has one user, the office on the same machine (it
-/// binds to loopback unless told otherwise): every action is allowed.
-public struct Policy: Sendable {
-    public init() {}
-
-    public func allows(_ action: Action, month: Int64? = nil) -> Bool { true }
-}
-
 /// Limits of request bodies.
 public enum Limits {
     /// An uploaded instance (JSON, YAML or workbook).
@@ -35,6 +20,8 @@ public struct ServerApplication: Sendable {
     public let policy: Policy
     /// Months' instances, decoded once per revision.
     let instances = InstanceCache()
+    /// Failed sign-ins, for rate limiting.
+    let limiter = SignInLimiter()
 
     public init(store: Store, policy: Policy = Policy()) {
         self.store = store
@@ -42,118 +29,205 @@ public struct ServerApplication: Sendable {
         self.policy = policy
     }
 
-    /// The routes, in the order of docs/openapi.yaml (the route test reads this list).
-    public static let routes: [(method: String, path: String)] = [
-        ("GET", "/healthz"),
-        ("GET", "/api/months"),
-        ("POST", "/api/months"),
-        ("GET", "/api/months/{id}"),
-        ("POST", "/api/months/{id}/next"),
-        ("GET", "/api/months/{id}/instance"),
-        ("GET", "/api/months/{id}/availability"),
-        ("POST", "/api/months/{id}/availability"),
-        ("POST", "/api/months/{id}/pins"),
-        ("POST", "/api/months/{id}/runs"),
-        ("GET", "/api/runs/{id}"),
-        ("GET", "/api/runs/{id}/events"),
-        ("POST", "/api/runs/{id}/cancel"),
-        ("GET", "/api/months/{id}/draft"),
-        ("PUT", "/api/months/{id}/draft"),
-        ("GET", "/api/months/{id}/draft/view"),
-        ("GET", "/api/months/{id}/draft/cover"),
-        ("GET", "/api/months/{id}/draft/diff"),
-        ("GET", "/api/months/{id}/draft/files/{name}"),
-        ("GET", "/api/months/{id}/published"),
-        ("GET", "/api/months/{id}/published/{version}"),
-        ("GET", "/api/months/{id}/published/{version}/view"),
-        ("GET", "/api/months/{id}/published/{version}/diff"),
-        ("GET", "/api/months/{id}/published/{version}/files/{name}"),
-        ("POST", "/api/months/{id}/publish"),
-        ("GET", "/api/months/{id}/members"),
-        ("POST", "/api/members/{member}/calendar"),
-        ("GET", "/ics/{token}.ics"),
-        ("GET", "/"),
-        ("GET", "/months/{id}"),
-        ("GET", "/months/{id}/draft.html"),
-        ("GET", "/months/{id}/tables.html"),
-        ("GET", "/months/{id}/availability"),
-        ("GET", "/assets/{name}"),
+    /// One route: its method and path as docs/openapi.yaml writes them, and the action
+    /// ``Policy`` checks before its handler runs.
+    public struct Route: Sendable {
+        public var method: String
+        public var path: String
+        public var action: Action
+
+        init(_ method: String, _ path: String, _ action: Action) {
+            self.method = method
+            self.path = path
+            self.action = action
+        }
+
+        var key: String { "\(method) \(path)" }
+    }
+
+    /// Every route, in the order of docs/openapi.yaml, with its action: the whole access
+    /// policy of the server is this table and ``Policy`` (the route test reads both).
+    public static let routes: [Route] = [
+        Route("GET", "/healthz", .open),
+        Route("GET", "/api/months", .readMonths),
+        Route("POST", "/api/months", .createMonth),
+        Route("GET", "/api/months/{id}", .readMonths),
+        Route("POST", "/api/months/{id}/next", .createMonth),
+        Route("GET", "/api/months/{id}/instance", .readInstance),
+        Route("GET", "/api/months/{id}/availability", .readAvailability),
+        Route("POST", "/api/months/{id}/availability", .editAvailability),
+        Route("POST", "/api/months/{id}/pins", .editDraft),
+        Route("POST", "/api/months/{id}/runs", .startRun),
+        Route("GET", "/api/runs/{id}", .readRun),
+        Route("GET", "/api/runs/{id}/events", .readRun),
+        Route("POST", "/api/runs/{id}/cancel", .startRun),
+        Route("GET", "/api/months/{id}/draft", .readDraft),
+        Route("PUT", "/api/months/{id}/draft", .editDraft),
+        Route("GET", "/api/months/{id}/draft/view", .readDraft),
+        Route("GET", "/api/months/{id}/draft/cover", .readDraft),
+        Route("GET", "/api/months/{id}/draft/diff", .readDraft),
+        Route("GET", "/api/months/{id}/draft/files/{name}", .readDraft),
+        Route("GET", "/api/months/{id}/published", .readPublished),
+        Route("GET", "/api/months/{id}/published/{version}", .readPublished),
+        Route("GET", "/api/months/{id}/published/{version}/view", .readPublishedView),
+        Route("GET", "/api/months/{id}/published/{version}/diff", .readPublishedFiles),
+        Route("GET", "/api/months/{id}/published/{version}/files/{name}", .readPublishedFiles),
+        Route("POST", "/api/months/{id}/publish", .publish),
+        Route("GET", "/api/months/{id}/members", .readMembers),
+        Route("POST", "/api/members/{member}/calendar", .manageLinks),
+        Route("GET", "/api/months/{id}/collection", .manageCollection),
+        Route("PUT", "/api/months/{id}/collection", .manageCollection),
+        Route("GET", "/api/months/{id}/mine", .readOwn),
+        Route("POST", "/api/months/{id}/mine/availability", .editOwn),
+        Route("GET", "/api/me", .signedIn),
+        Route("GET", "/api/users", .manageUsers),
+        Route("POST", "/api/users", .manageUsers),
+        Route("POST", "/api/users/{id}/link", .manageUsers),
+        Route("POST", "/api/users/{id}/revoke", .manageUsers),
+        Route("POST", "/api/months/{id}/links", .manageUsers),
+        Route("GET", "/api/audit", .readAudit),
+        Route("GET", "/ics/{token}.ics", .open),
+        Route("GET", "/login", .open),
+        Route("POST", "/login", .open),
+        Route("POST", "/logout", .signedIn),
+        Route("GET", "/m/{token}", .open),
+        Route("GET", "/", .signedIn),
+        Route("GET", "/me", .readOwn),
+        Route("GET", "/people", .manageUsers),
+        Route("GET", "/months/{id}", .readDraft),
+        Route("GET", "/months/{id}/draft.html", .readDraft),
+        Route("GET", "/months/{id}/tables.html", .readDraft),
+        Route("GET", "/months/{id}/availability", .readAvailability),
+        Route("GET", "/assets/{name}", .open),
     ]
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/healthz") { _, _ in "ok" }
-        router.get("/api/months") { _, _ in try self.listMonths() }
-        router.post("/api/months") { request, context in try await self.createMonth(request, context) }
-        router.get("/api/months/:id") { _, context in try self.month(try self.monthID(context)) }
-        router.post("/api/months/:id/next") { _, context in try self.nextMonth(context) }
-        router.get("/api/months/:id/instance") { _, context in
+    typealias Handler = @Sendable (Request, RinbanContext) async throws -> Response
+
+    /// The handlers, by the routes' `METHOD path`.
+    func handlers() -> [String: Handler] {
+        var h: [String: Handler] = [:]
+        h["GET /healthz"] = { _, _ in Self.text("ok", type: "text/plain; charset=utf-8") }
+        h["GET /api/months"] = { _, context in try self.listMonths(context) }
+        h["POST /api/months"] = { request, context in try await self.createMonth(request, context) }
+        h["GET /api/months/{id}"] = { _, context in try self.month(try self.monthID(context), context) }
+        h["POST /api/months/{id}/next"] = { _, context in try self.nextMonth(context) }
+        h["GET /api/months/{id}/instance"] = { _, context in
             let id = try self.monthID(context)
-            try self.check(.readInstance, month: id)
             guard let stored = try self.store.instance(ofMonth: id) else { throw HTTPError(.notFound, message: "月 \(id) はありません / no month \(id)") }
             var response = Self.text(stored.text, type: "application/json; charset=utf-8")
             response.headers[.eTag] = "\"\(stored.revision)\""
             return response
         }
-        router.get("/api/months/:id/availability") { _, context in try self.availability(context) }
-        router.post("/api/months/:id/availability") { request, context in try await self.editAvailability(request, context) }
-        router.post("/api/months/:id/pins") { request, context in try await self.editPin(request, context) }
-        router.post("/api/months/:id/runs") { request, context in try await self.startRun(request, context) }
-        router.get("/api/runs/:id") { _, context in try self.run(context) }
-        router.get("/api/runs/:id/events") { _, context in try await self.runEvents(context) }
-        router.post("/api/runs/:id/cancel") { _, context in
+        h["GET /api/months/{id}/availability"] = { _, context in try self.availability(context) }
+        h["POST /api/months/{id}/availability"] = { request, context in try await self.editAvailability(request, context) }
+        h["POST /api/months/{id}/pins"] = { request, context in try await self.editPin(request, context) }
+        h["POST /api/months/{id}/runs"] = { request, context in try await self.startRun(request, context) }
+        h["GET /api/runs/{id}"] = { _, context in try self.run(context) }
+        h["GET /api/runs/{id}/events"] = { _, context in try await self.runEvents(context) }
+        h["POST /api/runs/{id}/cancel"] = { _, context in
             let run = try self.requireRun(context)
-            try self.check(.startRun, month: run.monthId)
             guard run.state == "running", await self.runs.cancel(run.id) else {
                 throw HTTPError(.conflict, message: "この実行は終わっています / the run is not running")
             }
+            try self.store.record(self.audit(context, "run.cancel", month: run.monthId, target: "run \(run.id)"))
             return try Self.json(RunUpdate(run), status: .accepted)
         }
-        router.get("/api/months/:id/draft") { _, context in try self.draft(context) }
-        router.put("/api/months/:id/draft") { request, context in try await self.saveDraft(request, context) }
-        router.get("/api/months/:id/draft/view") { _, context in try self.draftView(context) }
-        router.get("/api/months/:id/draft/cover") { request, context in try self.draftCover(request, context) }
-        router.get("/api/months/:id/draft/diff") { request, context in try self.draftDiff(request, context) }
-        router.get("/api/months/:id/draft/files/:name") { _, context in try self.draftFile(context) }
-        router.get("/api/months/:id/published/:version/view") { _, context in try self.publishedView(context) }
-        router.get("/api/months/:id/published/:version/diff") { request, context in try self.publishedDiff(request, context) }
-        router.get("/api/months/:id/published/:version/files/:name") { _, context in try self.publishedFile(context) }
-        router.get("/api/months/:id/published") { _, context in try self.published(context, version: nil) }
-        router.get("/api/months/:id/published/:version") { _, context in
+        h["GET /api/months/{id}/draft"] = { _, context in try self.draft(context) }
+        h["PUT /api/months/{id}/draft"] = { request, context in try await self.saveDraft(request, context) }
+        h["GET /api/months/{id}/draft/view"] = { _, context in try self.draftView(context) }
+        h["GET /api/months/{id}/draft/cover"] = { request, context in try self.draftCover(request, context) }
+        h["GET /api/months/{id}/draft/diff"] = { request, context in try self.draftDiff(request, context) }
+        h["GET /api/months/{id}/draft/files/{name}"] = { _, context in try self.draftFile(context) }
+        h["GET /api/months/{id}/published"] = { _, context in try self.published(context, version: nil) }
+        h["GET /api/months/{id}/published/{version}"] = { _, context in
             try self.published(context, version: try context.parameters.require("version", as: Int.self))
         }
-        router.post("/api/months/:id/publish") { request, context in try await self.publish(request, context) }
-        router.get("/api/months/:id/members") { request, context in try self.members(request, context) }
-        router.post("/api/members/:member/calendar") { request, context in try self.renewCalendar(request, context) }
-        router.get("/ics/:file") { _, context in try self.calendar(context) }
-        router.get("/") { _, _ in try Pages.index(months: self.store.months()) }
-        router.get("/months/:id") { _, context in
+        h["GET /api/months/{id}/published/{version}/view"] = { _, context in try self.publishedView(context) }
+        h["GET /api/months/{id}/published/{version}/diff"] = { request, context in try self.publishedDiff(request, context) }
+        h["GET /api/months/{id}/published/{version}/files/{name}"] = { _, context in try self.publishedFile(context) }
+        h["POST /api/months/{id}/publish"] = { request, context in try await self.publish(request, context) }
+        h["GET /api/months/{id}/members"] = { request, context in try self.members(request, context) }
+        h["POST /api/members/{member}/calendar"] = { request, context in try self.renewCalendar(request, context) }
+        h["GET /ics/{token}.ics"] = { _, context in try self.calendar(context) }
+        h["GET /"] = { _, context in
+            if context.principal?.user.role == .member { return Self.redirect("/me") }
+            return Pages.index(months: try self.store.months(), office: context.principal?.user.role == .office)
+        }
+        h["GET /months/{id}"] = { _, context in
             let id = try self.monthID(context)
-            try self.check(.readMonths, month: id)
             return Pages.month(try self.requireMonth(id), draft: try self.store.draft(ofMonth: id),
                                versions: try self.store.versions(month: id))
         }
-        router.get("/months/:id/draft.html") { _, context in try self.draftCalendar(context) }
-        router.get("/months/:id/tables.html") { _, context in try self.draftTables(context) }
-        router.get("/months/:id/availability") { _, context in
-            let id = try self.monthID(context)
-            try self.check(.readAvailability, month: id)
-            return Pages.availability(try self.requireMonth(id))
-        }
-        router.get("/assets/:name") { _, context in
+        h["GET /months/{id}/draft.html"] = { _, context in try self.draftCalendar(context) }
+        h["GET /months/{id}/tables.html"] = { _, context in try self.draftTables(context) }
+        h["GET /months/{id}/availability"] = { _, context in Pages.availability(try self.requireMonth(try self.monthID(context))) }
+        h["GET /assets/{name}"] = { _, context in
             guard let name = context.parameters.get("name"), let asset = Pages.asset(name) else { throw HTTPError(.notFound) }
             return asset
+        }
+        addPeopleHandlers(&h)
+        return h
+    }
+
+    public func router() -> Router<RinbanContext> {
+        let router = Router(context: RinbanContext.self)
+        router.add(middleware: AuthMiddleware(store: store))
+        let handlers = handlers()
+        precondition(Set(handlers.keys) == Set(Self.routes.map(\.key)), "every route has one handler and one action")
+        for route in Self.routes {
+            let handler = handlers[route.key]!
+            router.on(RouterPath(Self.hummingbirdPath(route.path)), method: HTTPRequest.Method(route.method)!) { request, context in
+                if let refusal = self.refusal(route.action, request, context) { return refusal }
+                return try await handler(request, context)
+            }
         }
         return router
     }
 
-    // MARK: - Helpers
-
-    func check(_ action: Action, month: Int64? = nil) throws {
-        guard policy.allows(action, month: month) else { throw HTTPError(.forbidden, message: "許可されていません / forbidden") }
+    /// `{id}` → `:id`; the calendar feed's `{token}.ics` is captured whole as `:file`.
+    static func hummingbirdPath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
+            if segment == "{token}.ics" { return ":file" }
+            if segment.hasPrefix("{"), segment.hasSuffix("}") { return ":" + segment.dropFirst().dropLast() }
+            return String(segment)
+        }.joined(separator: "/")
     }
 
-    func monthID(_ context: BasicRequestContext) throws -> Int64 {
+    /// Nil when the request may go on. Otherwise: a page asks an anonymous visitor to sign
+    /// in; the API answers 401. A person who may not do it is told 404 for a reading (what
+    /// they may not see, they need not know exists) and 403 for a change.
+    func refusal(_ action: Action, _ request: Request, _ context: RinbanContext) -> Response? {
+        if policy.allows(context.principal, action) { return nil }
+        let api = request.uri.path.hasPrefix("/api/")
+        if context.principal == nil {
+            if !api && request.method == .get {
+                return Self.redirect("/login?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            }
+            var response = Self.message(.unauthorized, "サインインしてください / sign in first")
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        return request.method == .get || request.method == .head
+            ? Self.message(.notFound, "見つかりません / not found")
+            : Self.message(.forbidden, "この操作は許可されていません / not allowed for your role")
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// An error in the shape Hummingbird gives thrown errors: `{"error": {"message": …}}`.
+    static func message(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        struct Body: Encodable {
+            struct Inner: Encodable { var message: String }
+            var error: Inner
+        }
+        return (try? json(Body(error: .init(message: text)), status: status)) ?? Response(status: status)
+    }
+
+    // MARK: - Helpers
+
+    func monthID(_ context: RinbanContext) throws -> Int64 {
         guard let id = context.parameters.get("id", as: Int64.self) else {
             throw HTTPError(.badRequest, message: "月の番号が正しくありません / bad month id")
         }
@@ -226,32 +300,31 @@ public struct ServerApplication: Sendable {
         var revision: Int
     }
 
-    func summary(_ month: Store.Month) throws -> MonthSummary {
-        MonthSummary(id: month.id, label: month.label, association: month.association, periodStart: month.periodStart,
+    /// A month as the person may see it: the draft and runs are the office's only.
+    func summary(_ month: Store.Month, for principal: Principal?) throws -> MonthSummary {
+        let office = principal?.user.role == .office
+        return MonthSummary(id: month.id, label: month.label, association: month.association, periodStart: month.periodStart,
                      periodEnd: month.periodEnd, sourceName: month.sourceName, createdAt: month.createdAt,
-                     draftVersion: try store.draft(ofMonth: month.id)?.version,
+                     draftVersion: office ? try store.draft(ofMonth: month.id)?.version : nil,
                      publishedVersion: try store.published(month: month.id)?.version,
-                     runningRun: try store.runs(ofMonth: month.id).first { $0.state == "running" }?.id,
-                     lastRun: try store.runs(ofMonth: month.id).first.map(RunUpdate.init),
+                     runningRun: office ? try store.runs(ofMonth: month.id).first { $0.state == "running" }?.id : nil,
+                     lastRun: office ? try store.runs(ofMonth: month.id).first.map(RunUpdate.init) : nil,
                      revision: try store.revision(ofMonth: month.id) ?? 0)
     }
 
-    func listMonths() throws -> Response {
-        try check(.readMonths)
-        return try Self.json(try store.months().map(summary))
+    func listMonths(_ context: RinbanContext) throws -> Response {
+        try Self.json(try store.months().map { try summary($0, for: context.principal) })
     }
 
-    func month(_ id: Int64) throws -> Response {
-        try check(.readMonths, month: id)
-        return try Self.json(try summary(requireMonth(id)))
+    func month(_ id: Int64, _ context: RinbanContext) throws -> Response {
+        try Self.json(try summary(requireMonth(id), for: context.principal))
     }
 
     static let workbookType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     /// `POST /api/months`: a rinban/1 instance (JSON or YAML) or a workbook, validated
     /// before anything is stored.
-    func createMonth(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        try check(.createMonth)
+    func createMonth(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let body = try await request.body.collect(upTo: Limits.upload)
         let data = Data(buffer: body)
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -283,25 +356,27 @@ public struct ServerApplication: Sendable {
             return try Self.invalid(error)
         }
         struct Created: Encodable { var id: Int64 }
-        return try Self.json(Created(id: try storeMonth(loaded.instance, document: document.jsonText(), name: name, type: type, source: data)),
+        let audit = self.audit(context, "month.upload", target: name, after: "\(loaded.instance.members.count) members, "
+            + "\(loaded.instance.period.start)〜\(loaded.instance.period.end)")
+        return try Self.json(Created(id: try storeMonth(loaded.instance, document: document.jsonText(), name: name, type: type, source: data,
+                                                        audit: audit)),
                              status: .created)
     }
 
     /// Stores a validated instance as a new month, labelled by its period.
-    func storeMonth(_ instance: Instance, document: String, name: String, type: String, source: Data) throws -> Int64 {
+    func storeMonth(_ instance: Instance, document: String, name: String, type: String, source: Data, audit: Store.AuditEntry) throws -> Int64 {
         let label = "\(instance.period.start.year)年\(instance.period.start.month)月"
             + (instance.period.count > 31 || instance.period.start.day != 1 ? " (\(instance.period.start)〜\(instance.period.end))" : "")
         return try store.createMonth(Store.NewMonth(
             label: label, association: instance.association, periodStart: instance.period.start.iso,
-            periodEnd: instance.period.end.iso, sourceName: name, sourceType: type, source: source, instance: document))
+            periodEnd: instance.period.end.iso, sourceName: name, sourceType: type, source: source, instance: document), audit: audit)
     }
 
     /// `POST /api/months/{id}/next`: next month from this one (`rinban next-month`), with
     /// the latest published version as what was served: the same network, histories
     /// credited with the served duties, absences and pins inside the new period kept.
-    func nextMonth(_ context: BasicRequestContext) throws -> Response {
+    func nextMonth(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.createMonth, month: id)
         let month = try requireMonth(id)
         guard let published = try store.published(month: id) else {
             throw HTTPError(.conflict, message: "公開された版がありません。翌月は公開した当番表から作ります / nothing published: next month starts from the published plan")
@@ -316,7 +391,8 @@ public struct ServerApplication: Sendable {
         }
         let text = InstanceEncoder.jsonText(next.loaded.instance)
         let created = try storeMonth(next.loaded.instance, document: text, name: "\(month.label) 版\(published.version) の翌月.json",
-                                     type: "application/json", source: Data(text.utf8))
+                                     type: "application/json", source: Data(text.utf8),
+                                     audit: audit(context, "month.next", target: "from month \(id) version \(published.version)"))
         struct Next: Encodable {
             var id: Int64
             var summary: [String]
@@ -337,9 +413,8 @@ public struct ServerApplication: Sendable {
         var timeLimit: Double?
     }
 
-    func startRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func startRun(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        try check(.startRun, month: id)
         _ = try requireMonth(id)
         let body = try await request.body.collect(upTo: Limits.small)
         let settings = body.readableBytes == 0 ? RunRequest() : try JSONDecoder().decode(RunRequest.self, from: Data(buffer: body))
@@ -351,7 +426,9 @@ public struct ServerApplication: Sendable {
             throw HTTPError(.unprocessableContent, message: "timeLimit は 0 より大きく 3600 秒まで / timeLimit must be in (0, 3600] seconds")
         }
         do {
-            let run = try await runs.start(month: id, loaded: loadedInstance(ofMonth: id), engine: engine, timeLimit: timeLimit)
+            let run = try await runs.start(month: id, loaded: loadedInstance(ofMonth: id), engine: engine, timeLimit: timeLimit,
+                                           audit: audit(context, "run.start", month: id, target: "run",
+                                                        after: "engine \(engine.rawValue), \(timeLimit) s"))
             struct Started: Encodable { var id: Int64 }
             return try Self.json(Started(id: run), status: .accepted)
         } catch Store.Conflict.runInProgress(let running) {
@@ -359,20 +436,19 @@ public struct ServerApplication: Sendable {
         }
     }
 
-    func requireRun(_ context: BasicRequestContext) throws -> Store.Run {
+    func requireRun(_ context: RinbanContext) throws -> Store.Run {
         guard let id = context.parameters.get("id", as: Int64.self), let run = try store.run(id) else {
             throw HTTPError(.notFound, message: "その計画の実行はありません / no such run")
         }
-        try check(.readRun, month: run.monthId)
         return run
     }
 
-    func run(_ context: BasicRequestContext) throws -> Response {
+    func run(_ context: RinbanContext) throws -> Response {
         try Self.json(RunUpdate(requireRun(context)))
     }
 
     /// Server-sent events: one `progress` event per change, `end` when the run ends.
-    func runEvents(_ context: BasicRequestContext) async throws -> Response {
+    func runEvents(_ context: RinbanContext) async throws -> Response {
         let run = try requireRun(context)
         let updates = await runs.updates(of: run.id)
         let encoder = JSONEncoder()
@@ -390,9 +466,8 @@ public struct ServerApplication: Sendable {
 
     // MARK: - Plans
 
-    func draft(_ context: BasicRequestContext) throws -> Response {
+    func draft(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         _ = try requireMonth(id)
         guard let draft = try store.draft(ofMonth: id) else {
             throw HTTPError(.notFound, message: "下書きはまだありません。計画を実行してください / no draft yet: start a run")
@@ -402,15 +477,19 @@ public struct ServerApplication: Sendable {
         return response
     }
 
-    func published(_ context: BasicRequestContext, version: Int?) throws -> Response {
+    func published(_ context: RinbanContext, version: Int?) throws -> Response {
         let id = try monthID(context)
-        try check(.readPublished, month: id)
         _ = try requireMonth(id)
         guard let published = try store.published(month: id, version: version) else {
             throw HTTPError(.notFound, message: version.map { "版 \($0) はありません / no version \($0)" }
                 ?? "まだ公開されていません / nothing published yet")
         }
-        var response = Self.text(published.plan, type: "application/json; charset=utf-8")
+        var text = published.plan
+        if let principal = context.principal, principal.user.role != .office {
+            let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
+            text = PlanWriter.json(Self.narrowed(try Self.plan(published.plan), on: loaded.instance, for: principal))
+        }
+        var response = Self.text(text, type: "application/json; charset=utf-8")
         response.headers[.eTag] = "\"\(published.version)\""
         return response
     }
@@ -419,9 +498,8 @@ public struct ServerApplication: Sendable {
     /// is still version N (409 otherwise, so two browsers never overwrite each other), and
     /// answers with the evaluator's objective and every hard rule the plan breaks (such a
     /// draft is saved, but cannot be published).
-    func saveDraft(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func saveDraft(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        try check(.editDraft, month: id)
         _ = try requireMonth(id)
         guard let match = request.headers[.ifMatch], let expected = Int(match.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/")))
         else {
@@ -442,7 +520,10 @@ public struct ServerApplication: Sendable {
         }
         let (plan, evaluation) = Self.rescored(edited, on: loaded)
         do {
-            let version = try store.saveDraft(month: id, plan: PlanWriter.json(plan), expectedVersion: expected)
+            let before = try Self.plan(try requireDraft(id).plan)
+            let change = Self.assignmentChange(from: before, to: plan)
+            let version = try store.saveDraft(month: id, plan: PlanWriter.json(plan), expectedVersion: expected,
+                                              audit: audit(context, "draft.edit", month: id, target: "draft", before: change.removed, after: change.added))
             struct Saved: Encodable {
                 var version: Int
                 var objective: Double
@@ -484,27 +565,24 @@ public struct ServerApplication: Sendable {
     }
 
     /// The draft as the printable month calendar of `rinban plan --html` (the evaluator's figures).
-    func draftCalendar(_ context: BasicRequestContext) throws -> Response {
+    func draftCalendar(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         guard let draft = try store.draft(ofMonth: id) else { throw HTTPError(.notFound, message: "no draft yet") }
         let plan = try PlanReader.decode(DocumentReader.parse(Array(draft.plan.utf8), format: .json))
         return Self.text(RotaHTML.make(loaded: try loadedInstance(ofMonth: id), plan: plan), type: "text/html; charset=utf-8")
     }
 
     /// The draft's station, hospital and deputy tables (the month page shows them).
-    func draftTables(_ context: BasicRequestContext) throws -> Response {
+    func draftTables(_ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readDraft, month: id)
         let plan = try Self.plan(try requireDraft(id).plan)
         return Self.text(RotaHTML.tablesPage(loaded: try loadedInstance(ofMonth: id), plan: plan), type: "text/html; charset=utf-8")
     }
 
     struct PublishRequest: Decodable { var note: String? }
 
-    func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func publish(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        try check(.publish, month: id)
         _ = try requireMonth(id)
         let body = try await request.body.collect(upTo: Limits.small)
         let note = body.readableBytes == 0 ? "" : (try JSONDecoder().decode(PublishRequest.self, from: Data(buffer: body)).note ?? "")
@@ -521,7 +599,7 @@ public struct ServerApplication: Sendable {
                 + violations.map(\.description).joined(separator: "; "))
         }
         do {
-            let version = try store.publish(month: id, note: note)
+            let version = try store.publish(month: id, note: note, audit: audit(context, "publish", month: id, target: "version", after: note))
             struct Published: Encodable { var version: Int }
             return try Self.json(Published(version: version), status: .created)
         } catch Store.Conflict.noDraft {
@@ -538,9 +616,8 @@ public struct ServerApplication: Sendable {
         var icsUrl: String
     }
 
-    func members(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    func members(_ request: Request, _ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        try check(.readMembers, month: id)
         let instance = try loadedInstance(ofMonth: id).instance
         let host = request.head.authority ?? "127.0.0.1"
         return try Self.json(try instance.members.map { member in
@@ -551,15 +628,14 @@ public struct ServerApplication: Sendable {
 
     /// `POST /api/members/{member}/calendar`: revokes the member's calendar address at once
     /// and answers with a new one (a phone lost, a link forwarded by mistake).
-    func renewCalendar(_ request: Request, _ context: BasicRequestContext) throws -> Response {
-        try check(.manageLinks)
+    func renewCalendar(_ request: Request, _ context: RinbanContext) throws -> Response {
         guard let member = context.parameters.get("member"), !member.isEmpty, member.count <= 200 else {
             throw HTTPError(.badRequest, message: "メンバーの ID が必要です / a member id is required")
         }
         guard try store.months().contains(where: { month in
             (try? loadedInstance(ofMonth: month.id).instance.memberIndex[MemberID(member)]) != nil
         }) else { throw HTTPError(.notFound, message: "メンバー \(member) はどの月にもいません / no member \(member)") }
-        try store.revokeCalendarToken(member: member)
+        try store.revokeCalendarToken(member: member, audit: audit(context, "calendar.renew", target: "member \(member)"))
         let host = request.head.authority ?? "127.0.0.1"
         struct Renewed: Encodable {
             var id: String
@@ -570,7 +646,7 @@ public struct ServerApplication: Sendable {
 
     /// `GET /ics/{token}.ics`: the member's duties of every month's latest published version.
     /// The secret token is the only credential (calendar apps cannot sign in).
-    func calendar(_ context: BasicRequestContext) throws -> Response {
+    func calendar(_ context: RinbanContext) throws -> Response {
         guard let file = context.parameters.get("file"), file.hasSuffix(".ics"),
               let member = try store.member(forToken: String(file.dropLast(4)))
         else { throw HTTPError(.notFound) }

@@ -95,6 +95,7 @@ public final class Store: Sendable {
                 t.add(column: "instanceRevision", .integer)
             }
         }
+        registerPeople(&migrator)
         return migrator
     }
 
@@ -128,14 +129,19 @@ public final class Store: Sendable {
         public var instance: String
     }
 
-    public func createMonth(_ month: NewMonth) throws -> Int64 {
+    public func createMonth(_ month: NewMonth, audit: AuditEntry? = nil) throws -> Int64 {
         try pool.write { db in
             try db.execute(sql: """
                 INSERT INTO month (label, association, periodStart, periodEnd, sourceName, sourceType, source, instance, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [month.label, month.association, month.periodStart, month.periodEnd, month.sourceName,
                                  month.sourceType, month.source, month.instance, Self.now()])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            if var audit {
+                audit.month = id
+                try Self.append(audit, db)
+            }
+            return id
         }
     }
 
@@ -180,14 +186,19 @@ public final class Store: Sendable {
 
     /// Replaces the month's instance if it is still at `expectedRevision` (an edit computed
     /// from an older text is refused, never applied on top of a newer one).
+    /// The audit entry and a member's answer (availability given by link) are written in
+    /// the same transaction.
     /// - Returns: the new revision.
-    public func replaceInstance(month id: Int64, text: String, expectedRevision: Int) throws -> Int {
+    public func replaceInstance(month id: Int64, text: String, expectedRevision: Int, audit: AuditEntry? = nil,
+                                answer: (member: String, note: String)? = nil) throws -> Int {
         try pool.write { db in
             try db.execute(sql: "UPDATE month SET instance = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
                            arguments: [text, id, expectedRevision])
             guard db.changesCount == 1 else {
                 throw Conflict.instanceChanged(current: try Int.fetchOne(db, sql: "SELECT revision FROM month WHERE id = ?", arguments: [id]) ?? 0)
             }
+            if let audit { try Self.append(audit, db) }
+            if let answer { try Self.recordAnswer(db, month: id, member: answer.member, note: answer.note) }
             return expectedRevision + 1
         }
     }
@@ -235,14 +246,19 @@ public final class Store: Sendable {
     }
 
     /// Starts a run record; refuses when the month already has one running.
-    public func createRun(month: Int64, engine: String, timeLimit: Double) throws -> Int64 {
+    public func createRun(month: Int64, engine: String, timeLimit: Double, startedBy: String? = nil, audit: AuditEntry? = nil) throws -> Int64 {
         try pool.write { db in
             if let running = try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE monthId = ? AND state = 'running'", arguments: [month]) {
                 throw Conflict.runInProgress(running)
             }
-            try db.execute(sql: "INSERT INTO run (monthId, state, engine, timeLimit, startedAt) VALUES (?, 'running', ?, ?, ?)",
-                           arguments: [month, engine, timeLimit, Self.now()])
-            return db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO run (monthId, state, engine, timeLimit, startedAt, startedBy) VALUES (?, 'running', ?, ?, ?, ?)",
+                           arguments: [month, engine, timeLimit, Self.now(), startedBy])
+            let id = db.lastInsertedRowID
+            if var audit {
+                audit.target = "run \(id)"
+                try Self.append(audit, db)
+            }
+            return id
         }
     }
 
@@ -275,13 +291,21 @@ public final class Store: Sendable {
                 UPDATE run SET state = ?, incumbent = ?, bound = ?, seconds = ?, message = ?, finishedAt = ?
                 WHERE id = ? AND state = 'running'
                 """, arguments: [state, incumbent, bound, seconds, message, Self.now(), id])
-            guard db.changesCount == 1, let plan else { return }
-            let month = try Int64.fetchOne(db, sql: "SELECT monthId FROM run WHERE id = ?", arguments: [id])!
-            try db.execute(sql: """
-                INSERT INTO draft (monthId, plan, version, runId, updatedAt) VALUES (?, ?, 1, ?, ?)
-                ON CONFLICT(monthId) DO UPDATE SET plan = excluded.plan, version = draft.version + 1,
-                runId = excluded.runId, updatedAt = excluded.updatedAt
-                """, arguments: [month, plan, id, Self.now()])
+            guard db.changesCount == 1, let row = try Row.fetchOne(db, sql: "SELECT monthId, startedBy FROM run WHERE id = ?", arguments: [id])
+            else { return }
+            let month: Int64 = row["monthId"]
+            let before = try Int.fetchOne(db, sql: "SELECT version FROM draft WHERE monthId = ?", arguments: [month])
+            if let plan {
+                try db.execute(sql: """
+                    INSERT INTO draft (monthId, plan, version, runId, updatedAt) VALUES (?, ?, 1, ?, ?)
+                    ON CONFLICT(monthId) DO UPDATE SET plan = excluded.plan, version = draft.version + 1,
+                    runId = excluded.runId, updatedAt = excluded.updatedAt
+                    """, arguments: [month, plan, id, Self.now()])
+            }
+            let after = plan == nil ? before : (before ?? 0) + 1
+            try Self.append(AuditEntry(userId: nil, actor: row["startedBy"] ?? "system", action: "run.end", month: month, target: "run \(id)",
+                                       before: before.map { "draft \($0)" }, after: "\(state); " + (after.map { "draft \($0)" } ?? "no draft")
+                                           + (incumbent.map { String(format: "; objective %.4f", $0) } ?? "")), db)
         }
     }
 
@@ -322,7 +346,7 @@ public final class Store: Sendable {
 
     /// Saves an edited draft if nobody changed it since `expectedVersion` was read.
     /// - Returns: the new version.
-    public func saveDraft(month: Int64, plan: String, expectedVersion: Int) throws -> Int {
+    public func saveDraft(month: Int64, plan: String, expectedVersion: Int, audit: AuditEntry? = nil) throws -> Int {
         try pool.write { db in
             let current = try Int.fetchOne(db, sql: "SELECT version FROM draft WHERE monthId = ?", arguments: [month]) ?? 0
             guard current == expectedVersion else { throw Conflict.draftChanged(current: current) }
@@ -330,12 +354,16 @@ public final class Store: Sendable {
                 INSERT INTO draft (monthId, plan, version, updatedAt) VALUES (?, ?, ?, ?)
                 ON CONFLICT(monthId) DO UPDATE SET plan = excluded.plan, version = excluded.version, updatedAt = excluded.updatedAt
                 """, arguments: [month, plan, current + 1, Self.now()])
+            if var audit {
+                audit.target = "draft \(current + 1)"
+                try Self.append(audit, db)
+            }
             return current + 1
         }
     }
 
     /// Publishes the current draft as the next version, in one transaction.
-    public func publish(month: Int64, note: String) throws -> Int {
+    public func publish(month: Int64, note: String, audit: AuditEntry? = nil) throws -> Int {
         try pool.write { db in
             guard let plan = try String.fetchOne(db, sql: "SELECT plan FROM draft WHERE monthId = ?", arguments: [month]) else {
                 throw Conflict.noDraft
@@ -345,6 +373,11 @@ public final class Store: Sendable {
                 INSERT INTO published (monthId, version, plan, note, createdAt, instance, instanceRevision)
                 SELECT ?, ?, ?, ?, ?, instance, revision FROM month WHERE id = ?
                 """, arguments: [month, next, plan, note, Self.now(), month])
+            if var audit {
+                audit.target = "version \(next)"
+                audit.before = next > 1 ? "version \(next - 1)" : nil
+                try Self.append(audit, db)
+            }
             return next
         }
     }
@@ -420,10 +453,11 @@ public final class Store: Sendable {
     }
 
     /// Revokes the member's link; the next `calendarToken` makes a new one.
-    public func revokeCalendarToken(member: String) throws {
+    public func revokeCalendarToken(member: String, audit: AuditEntry? = nil) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE memberLink SET revokedAt = ? WHERE memberId = ? AND revokedAt IS NULL",
                            arguments: [Self.now(), member])
+            if let audit { try Self.append(audit, db) }
         }
     }
 

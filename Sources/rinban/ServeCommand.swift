@@ -17,17 +17,20 @@ struct ServeCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        try Self.execServer(["serve"] + arguments)
+    }
+
+    /// Replaces this process with `rinban-server ARGUMENTS` (built beside this program).
+    static func execServer(_ arguments: [String]) throws {
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let server = me.deletingLastPathComponent().appendingPathComponent("rinban-server").path
         guard FileManager.default.isExecutableFile(atPath: server) else {
-            printError("rinban serve: \(server) is not built; run `swift build -c release --product rinban-server` (or `swift run -c release rinban-server`)")
+            printError("rinban: \(server) is not built; run `swift build -c release --product rinban-server` (or `swift run -c release rinban-server`)")
             throw ExitCode(ExitStatus.failure.rawValue)
         }
-        var argv = [server] + arguments
-        let cArguments = argv.map { strdup($0) } + [nil]
+        let cArguments = ([server] + arguments).map { strdup($0) } + [nil]
         execv(server, cArguments)
-        argv.removeAll()
-        printError("rinban serve: cannot start \(server): \(String(cString: strerror(errno)))")
+        printError("rinban: cannot start \(server): \(String(cString: strerror(errno)))")
         throw ExitCode(ExitStatus.failure.rawValue)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RinbanServer
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -14,16 +15,41 @@ func serverExecutable() -> URL {
     return executable
 }
 
-/// A real server process on a free port, talked to over HTTP.
+/// A URL session that keeps no cookies and follows no redirects: every test says exactly
+/// which credentials it sends and sees every answer as the server gave it.
+final class PlainSession: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    static let shared = PlainSession()
+    lazy var session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }()
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+}
+
+/// A real server process on a free port, talked to over HTTP. Requests carry an office
+/// API token unless they say otherwise.
 final class ServerProcess {
     let process = Process()
     let port: Int
     let log = Pipe()
+    /// The office's API token (a person named `test-office`, made on first start).
+    let officeToken: String
 
     init(data: String) throws {
+        let store = try Store(directory: data)
+        let entry = Store.AuditEntry(userId: nil, actor: "test", action: "user.add", target: "test-office")
+        let office = try store.user(named: "test-office")
+            ?? store.addUser(name: "test-office", role: .office, blocks: [], member: nil, passwordHash: nil, audit: entry)
+        officeToken = try store.issueAPIToken(user: office.id, audit: entry)
         port = Int.random(in: 20000...40000)
         process.executableURL = serverExecutable()
-        process.arguments = ["--data", data, "--port", String(port)]
+        process.arguments = ["serve", "--data", data, "--port", String(port)]
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -41,28 +67,31 @@ final class ServerProcess {
     }
 
     /// A blocking HTTP request (URLSession's synchronous use through a semaphore).
-    func request(_ method: String, _ path: String, body: Data? = nil, type: String = "application/json") throws
-        -> (status: Int, body: Data)
+    func request(_ method: String, _ path: String, body: Data? = nil, type: String = "application/json",
+                 credentials: [String: String]? = nil) throws -> (status: Int, body: Data)
     {
-        let (status, _, data) = try exchange(method, path, body: body, type: type)
+        let (status, _, data) = try exchange(method, path, body: body, type: type, credentials: credentials)
         return (status, data)
     }
 
     /// The status, the response headers and the body.
+    /// `credentials` nil sends the office's token; otherwise those headers (none: `[:]`).
     func exchange(_ method: String, _ path: String, body: Data? = nil, type: String = "application/json",
-                  headers extra: [String: String] = [:]) throws
+                  headers extra: [String: String] = [:], credentials: [String: String]? = nil) throws
         -> (status: Int, headers: [String: String], body: Data)
     {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
         request.setValue(type, forHTTPHeaderField: "Content-Type")
-        for (name, value) in extra { request.setValue(value, forHTTPHeaderField: name) }
+        for (name, value) in (credentials ?? ["Authorization": "Bearer \(officeToken)"]).merging(extra, uniquingKeysWith: { _, b in b }) {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
         request.timeoutInterval = 30
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Int, [String: String], Data)?
         nonisolated(unsafe) var failure: Error?
-        URLSession.shared.dataTask(with: request) { data, response, error in
+        PlainSession.shared.session.dataTask(with: request) { data, response, error in
             if let error { failure = error } else {
                 let http = response as! HTTPURLResponse
                 var headers: [String: String] = [:]
