@@ -77,7 +77,7 @@ let package = Package(
             name: "RinbanServerTests",
             // The tests talk HTTP to the real `rinban-server` process (no HummingbirdTesting: it
             // would bring an HTTP client with its own TLS stack into every build).
-            dependencies: ["RinbanServer", "RinbanCore", "rinban-server"]
+            dependencies: ["RinbanServer", "RinbanCore", "rinban-server", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The tests reach the C guard directly to prove that GLPK's fatal errors are contained.
         .testTarget(name: "MIPTests", dependencies: ["MIP", "MIPGLPK", "CGLPK", "CGLPKGuard"]),

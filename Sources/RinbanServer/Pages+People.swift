@@ -297,6 +297,13 @@ extension Pages {
     static let peopleScript = """
         (function () {
           const roles = { office: '事務局', leader: 'ブロック幹事', member: '会員' };
+          const actions = {
+            'month.upload': '月の読み込み', 'month.next': '翌月を作成', 'availability.edit': '不可日の入力 (事務局)',
+            'availability.answer': '不可日の回答 (本人)', 'pin.add': '固定', 'pin.remove': '固定の解除', 'run.start': '計画の開始',
+            'run.end': '計画の終了', 'run.cancel': '計画の取り消し', 'draft.edit': '下書きの手直し', 'publish': '公開',
+            'collection.open': '回収の受付・締め切り', 'calendar.renew': 'カレンダー URL の作り直し', 'user.add': '人の追加',
+            'user.revoke': '人の取り消し', 'link.renew': 'リンクの作成', 'token.new': 'API トークンの作成', 'sign-in': 'サインイン'
+          };
           function td(text) { const c = document.createElement('td'); c.textContent = text == null ? '' : text; return c; }
           function show(issued) {
             const box = document.getElementById('issued');
@@ -355,7 +362,7 @@ extension Pages {
             body.innerHTML = '';
             list.slice(0, 200).forEach(function (e) {
               const tr = document.createElement('tr');
-              [new Date(e.at).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' }), e.actor, e.action, e.month, e.target, e.before, e.after]
+              [new Date(e.at).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' }), e.actor, actions[e.action] || e.action, e.month, e.target, e.before, e.after]
                 .forEach(function (v) { tr.appendChild(td(v)); });
               body.appendChild(tr);
             });

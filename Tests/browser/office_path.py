@@ -2,9 +2,11 @@
 """The office's path through `rinban serve`, end to end in a real browser.
 
 Chromium (Debian's `chromium`, driven by Playwright from PyPI) does what a clerk does:
-upload the example workbook -> mark an absence in the availability grid -> plan with a
-short limit -> open a cell of the calendar and choose the first candidate -> publish ->
-then a member's calendar feed is fetched and read with Python's `icalendar`.
+sign in -> upload the example workbook -> mark an absence in the availability grid ->
+plan with a short limit -> open a cell of the calendar and choose the first candidate ->
+publish -> add a member and open availability collection; then the member, on a
+phone-sized screen, opens their personal link, sees their duties and answers; and a
+member's calendar feed is fetched and read with Python's `icalendar`.
 
 Every step is checked against the JSON API (an independent path to the same data), the
 published plan is checked with the independent checker (../shared/tools/rinban_check.py),
@@ -38,8 +40,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+TOKEN = {}
+
+
 def get(base, path, raw=False):
-    with urllib.request.urlopen(base + path, timeout=30) as r:
+    """The API as the office's API client sees it (bearer token)."""
+    request = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + TOKEN["office"]})
+    with urllib.request.urlopen(request, timeout=30) as r:
         body = r.read()
         return (body, dict(r.headers)) if raw else json.loads(body)
 
@@ -59,7 +66,13 @@ def main():
     data = tempfile.mkdtemp(prefix="rinban-office-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([args.server, "--data", data, "--port", str(port)],
+    # The office's account (a one-time password for the browser) and an API token for the checks.
+    added = subprocess.run([args.server, "users", "add", "事務局 山田", "--role", "office", "--data", data],
+                           capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    TOKEN["password"] = added[-1]
+    TOKEN["office"] = subprocess.run([args.server, "users", "token", "事務局 山田", "--data", data],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+    server = subprocess.Popen([args.server, "serve", "--data", data, "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         for _ in range(100):
@@ -88,8 +101,19 @@ def run(base, args):
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
 
-        step("upload the example workbook")
+        step("sign in")
         page.goto(base + "/")
+        page.wait_for_url("**/login?next=*")
+        page.fill("input[name=name]", "事務局 山田")
+        page.fill("input[name=password]", "wrong password")
+        page.click("form.signin button[type=submit]")
+        assert "違います" in page.inner_text("p.error"), "a wrong password was not refused"
+        page.fill("input[name=name]", "事務局 山田")
+        page.fill("input[name=password]", TOKEN["password"])
+        page.click("form.signin button[type=submit]")
+        page.wait_for_selector("#upload")
+
+        step("upload the example workbook")
         shot(page, "01-months.png")
         page.set_input_files("#file", WORKBOOK)
         page.click("#upload button[type=submit]")
@@ -186,6 +210,45 @@ def run(base, args):
         assert len(set(uids)) == len(uids), "calendar UIDs repeat"
         again = [str(e["UID"]) for e in Calendar.from_ical(get(base, path, raw=True)[0]).walk("VEVENT")]
         assert again == uids, "UIDs changed between two fetches"
+
+        step("add a member and open availability collection")
+        page.goto(base + "/people")
+        page.fill("#addUser input[name=name]", chosen["name"])
+        page.select_option("#addUser select[name=role]", "member")
+        page.fill("#addUser input[name=member]", chosen["id"])
+        page.click("#addUser button[type=submit]")
+        page.wait_for_selector("#secret")
+        link = page.inner_text("#secret")
+        assert "/m/" in link, link
+        shot(page, "08-people.png")
+        page.goto(f"{base}/months/{month}")
+        page.fill("#deadlineDate", "2099-12-20")
+        page.click("#collectionForm button[type=submit]")
+        page.wait_for_function("document.getElementById('collectionState').textContent.startsWith('受付中')")
+
+        step("the member answers on a phone")
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                    has_touch=True, locale="ja-JP")
+        mobile = phone.new_page()
+        mobile.on("pageerror", lambda e: errors.append(str(e)))
+        mobile.goto(base + link[link.index("/m/"):])
+        mobile.wait_for_url("**/me")
+        mobile.wait_for_selector("#dutyList li")
+        assert mobile.locator("#dutyList li").count() == counts[chosen["id"]], "the member's page lists other duties"
+        assert mobile.locator("#upload, #calendar").count() == 0
+        answer_date = get(base, f"/api/months/{month}/availability")["dates"][20]["date"]
+        mobile.locator(f'#days button[data-date="{answer_date}"][data-shift=""]').click()
+        mobile.fill("#note", "20日以降は学会のため午後不在")
+        mobile.click("#send")
+        mobile.wait_for_function("document.getElementById('sendState').textContent.includes('受け付けました')")
+        shot(mobile, "09-member-phone.png")
+        marks = get(base, f"/api/months/{month}/availability")["marks"]
+        assert {"member": chosen["id"], "date": answer_date, "kind": "unavailable"} in marks, "the member's answer is not in the grid"
+        answered = get(base, f"/api/months/{month}/collection")["answered"]
+        assert [a["note"] for a in answered if a["member"] == chosen["id"]] == ["20日以降は学会のため午後不在"], answered
+        # The member cannot open the office's pages.
+        assert mobile.goto(f"{base}/months/{month}").status == 404
+        phone.close()
 
         assert not errors, f"script errors on the pages: {errors}"
         browser.close()

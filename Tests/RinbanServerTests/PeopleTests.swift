@@ -1,0 +1,367 @@
+import Foundation
+import GRDB
+@testable import RinbanServer
+import Testing
+
+private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+private func json(_ data: Data) throws -> Any { try JSONSerialization.jsonObject(with: data) }
+
+/// A person's credentials as the requests send them.
+private struct Person {
+    var name: String
+    var headers: [String: String]
+}
+
+/// The session cookie a response set.
+private func sessionCookie(_ headers: [String: String]) -> String? {
+    guard let header = headers["set-cookie"], let range = header.range(of: #"rinban_session=[^;,]+"#, options: .regularExpression) else { return nil }
+    return String(header[range])
+}
+
+/// The CSRF token a page carries.
+private func csrf(_ page: Data) -> String? {
+    let html = String(decoding: page, as: UTF8.self)
+    guard let range = html.range(of: #"name="csrf-token" content="[^"]+""#, options: .regularExpression) else { return nil }
+    return String(html[range].dropFirst(#"name="csrf-token" content=""#.count).dropLast())
+}
+
+/// A published month of the Nagasaki network (it has home-care patients with deputies),
+/// a leader of one block and a member with a personal link, both signed in through the
+/// browser's paths (password form, link).
+private struct World {
+    let server: ServerProcess
+    let store: Store
+    let month: Int
+    let plan: [String: Any]
+    let memberID: String
+    let leaderBlock: String
+    var office: Person
+    var leader: Person
+    var member: Person
+    let memberLink: String
+    let memberUser: Int64
+
+    static func make(_ server: ServerProcess, data: String) async throws -> World {
+        let upload = try server.exchange("POST", "/api/months?name=nagasaki.json",
+                                         body: try Data(contentsOf: repository.appendingPathComponent("instances/nagasaki-2027-05.json")))
+        #expect(upload.status == 201)
+        let month = (try json(upload.body) as! [String: Any])["id"] as! Int
+        let run = (try json(try server.request("POST", "/api/months/\(month)/runs", body: Data(#"{"engine": "greedy", "timeLimit": 5}"#.utf8)).body)
+            as! [String: Any])["id"] as! Int
+        for _ in 0..<300 where (try json(try server.request("GET", "/api/runs/\(run)").body) as! [String: Any])["state"] as? String == "running" {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try server.request("POST", "/api/months/\(month)/publish").status == 201)
+        let plan = try json(try server.request("GET", "/api/months/\(month)/published").body) as! [String: Any]
+        // A physician with both duties and a deputy patient.
+        let deputies = plan["deputies"] as! [[String: Any]]
+        let assigned = Set((plan["assignments"] as! [[String: Any]]).map { $0["member"] as! String })
+        let memberID = deputies.map { $0["deputy"] as! String }.first { assigned.contains($0) }!
+        let instance = try json(try server.request("GET", "/api/months/\(month)/instance").body) as! [String: Any]
+        let leaderBlock = ((instance["blocks"] as! [[String: Any]]).first!)["id"] as! String
+
+        let store = try Store(directory: data)
+        let accounts = Accounts(store: store)
+        let entry = Store.AuditEntry(userId: nil, actor: "test", action: "user.add", target: "test")
+        let leaderAccount = try await accounts.add(name: "幹事 一郎", role: "leader", blocks: [leaderBlock], member: nil, audit: entry)
+        let memberAccount = try await accounts.add(name: "会員 花子", role: "member", blocks: [], member: memberID, audit: entry)
+
+        // The leader signs in with the form; the member opens their link.
+        let form = "name=\(leaderAccount.user.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=\(leaderAccount.password!)"
+        let signIn = try server.exchange("POST", "/login", body: Data(form.utf8), type: "application/x-www-form-urlencoded", credentials: [:])
+        #expect(signIn.status == 303)
+        #expect(signIn.headers["set-cookie"]?.contains("HttpOnly") == true)
+        #expect(signIn.headers["set-cookie"]?.contains("SameSite=Lax") == true)
+        let leaderCookie = try #require(sessionCookie(signIn.headers))
+        let leaderCSRF = try #require(csrf(try server.request("GET", "/", credentials: ["Cookie": leaderCookie]).body))
+
+        let opened = try server.exchange("GET", "/m/\(memberAccount.link!)", credentials: [:])
+        #expect(opened.status == 303)
+        #expect(opened.headers["location"] == "/me")
+        let memberCookie = try #require(sessionCookie(opened.headers))
+        let memberCSRF = try #require(csrf(try server.request("GET", "/me", credentials: ["Cookie": memberCookie]).body))
+
+        return World(server: server, store: store, month: month, plan: plan, memberID: memberID, leaderBlock: leaderBlock,
+                     office: Person(name: "office", headers: ["Authorization": "Bearer \(server.officeToken)"]),
+                     leader: Person(name: "leader", headers: ["Cookie": leaderCookie, "X-CSRF-Token": leaderCSRF]),
+                     member: Person(name: "member", headers: ["Cookie": memberCookie, "X-CSRF-Token": memberCSRF]),
+                     memberLink: memberAccount.link!, memberUser: memberAccount.user.id)
+    }
+}
+
+private func withWorld(_ body: (inout World) throws -> Void) async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-people-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let server = try ServerProcess(data: dir)
+    defer { server.kill() }
+    var world = try await World.make(server, data: dir)
+    try body(&world)
+}
+
+@Suite("rinban serve: people, roles, links, collection and the audit trail")
+struct PeopleTests {
+    /// What each role may do, written from the issue's table, not from `Policy`.
+    static let allowed: [String: Set<String>] = {
+        let open: Set = ["GET /healthz", "GET /ics/{token}.ics", "GET /login", "POST /login", "GET /m/{token}", "GET /assets/{name}"]
+        let signedIn: Set = ["GET /api/me", "POST /logout", "GET /", "GET /api/months", "GET /api/months/{id}",
+                             "GET /api/months/{id}/published", "GET /api/months/{id}/published/{version}"]
+        let member = open.union(signedIn).union(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
+        let leader = open.union(signedIn).union(["GET /api/months/{id}/published/{version}/view"])
+        let everything = Set(ServerApplication.routes.map(\.key))
+        let office = everything.subtracting(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
+        return ["anonymous": open, "member": member, "leader": leader, "office": office]
+    }()
+
+    @Test("Every documented route with every role: the allowed set is exactly the table; refusals are 401 (or sign-in), 404 for readings, 403 for changes")
+    func roleMatrix() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server
+            // Someone to be the `{id}` of the user routes (revoking them harms nobody else).
+            let victim = try world.store.addUser(name: "victim", role: .member, blocks: [], member: "nobody", passwordHash: nil,
+                                                 audit: .init(userId: nil, actor: "test", action: "user.add", target: "victim"))
+            let people = [Person(name: "anonymous", headers: [:]), world.member, world.leader, world.office]
+            // Signing out last, so every other route sees a live session.
+            let routes = ServerApplication.routes.sorted { ($0.path == "/logout" ? 1 : 0) < ($1.path == "/logout" ? 1 : 0) }
+            var refusedBody = 0
+            for person in people {
+                var allowed: Set<String> = []
+                for route in routes {
+                    var path = route.path.replacingOccurrences(of: "{version}", with: "1")
+                        .replacingOccurrences(of: "{member}", with: world.memberID)
+                        .replacingOccurrences(of: "{token}", with: "not-a-token")
+                        .replacingOccurrences(of: "{name}", with: route.path.hasPrefix("/assets") ? "app.css" : "plan.json")
+                    if path.hasPrefix("/api/runs/") { path = path.replacingOccurrences(of: "{id}", with: "1") }
+                    else if path.hasPrefix("/api/users/") { path = path.replacingOccurrences(of: "{id}", with: String(victim.id)) }
+                    else { path = path.replacingOccurrences(of: "{id}", with: String(world.month)) }
+                    let body: Data? = route.method == "GET" ? nil : Data("{}".utf8)
+                    let answer = try server.exchange(route.method, path, body: body, credentials: person.headers)
+                    let text = String(decoding: answer.body, as: UTF8.self)
+                    let refused: Bool
+                    switch answer.status {
+                    case 401: refused = text.contains("sign in first")
+                    case 303: refused = answer.headers["location"]?.hasPrefix("/login?next=") == true
+                    case 404: refused = text.contains("見つかりません / not found")
+                    case 403: refused = text.contains("not allowed for your role")
+                    default: refused = false
+                    }
+                    #expect(answer.status < 500, "\(person.name) \(route.key): \(answer.status)")
+                    if refused {
+                        refusedBody += 1
+                        // Who is signed in learns nothing: a reading is 404, a change 403; nobody is asked to sign in again.
+                        if person.name == "anonymous" {
+                            #expect(answer.status == (route.path.hasPrefix("/api/") || route.method != "GET" ? 401 : 303), "\(route.key)")
+                        } else {
+                            #expect(answer.status == (route.method == "GET" ? 404 : 403), "\(person.name) \(route.key)")
+                        }
+                    } else {
+                        allowed.insert(route.key)
+                    }
+                }
+                #expect(allowed == Self.allowed[person.name]!, "\(person.name): extra \(allowed.subtracting(Self.allowed[person.name]!)), missing \(Self.allowed[person.name]!.subtracting(allowed))")
+            }
+            #expect(refusedBody > 50)
+        }
+    }
+
+    @Test("A member sees only their own duties and patients; another member's or the office's data is 404, even by guessing ids")
+    func memberSeesOnlyTheirOwn() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, member = world.member.headers, month = world.month
+            let published = try json(try server.request("GET", "/api/months/\(month)/published", credentials: member).body) as! [String: Any]
+            let assignments = published["assignments"] as! [[String: Any]]
+            let all = (world.plan["assignments"] as! [[String: Any]]).filter { $0["member"] as? String == world.memberID }
+            #expect(!assignments.isEmpty)
+            #expect(assignments.count == all.count)
+            #expect(assignments.allSatisfy { $0["member"] as? String == world.memberID })
+            let deputies = published["deputies"] as! [[String: Any]]
+            #expect(!deputies.isEmpty && deputies.allSatisfy { $0["deputy"] as? String == world.memberID })
+            #expect((published["designations"] as! [Any]).isEmpty)
+            #expect((published["respite"] as! [Any]).isEmpty)
+
+            let mine = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: member).body) as! [String: Any]
+            #expect(mine["member"] as? String == world.memberID)
+            #expect((mine["duties"] as! [Any]).count == all.count)
+            #expect((mine["patients"] as! [String]).sorted() == deputies.map { $0["patient"] as! String }.sorted())
+
+            // Guessing: other months, other people's things, the office's views.
+            for path in ["/api/months/\(month + 1)/mine", "/api/months/999999/mine", "/api/months/\(month)/availability",
+                         "/api/months/\(month)/instance", "/api/months/\(month)/draft", "/api/months/\(month)/members",
+                         "/api/months/\(month)/published/1/view", "/api/months/\(month)/published/1/files/plan.json",
+                         "/api/users", "/api/audit", "/api/months/\(month)/collection", "/months/\(month)"] {
+                #expect(try server.request("GET", path, credentials: member).status == 404, "\(path)")
+            }
+            // The month summary does not tell them a draft or a run exists.
+            let summary = try json(try server.request("GET", "/api/months/\(month)", credentials: member).body) as! [String: Any]
+            #expect(summary["draftVersion"] == nil && summary["lastRun"] == nil)
+            #expect(summary["publishedVersion"] as? Int == 1)
+
+            // A leader sees their block's areas and members only, and no patients.
+            let leaderPlan = try json(try server.request("GET", "/api/months/\(month)/published", credentials: world.leader.headers).body)
+                as! [String: Any]
+            #expect((leaderPlan["deputies"] as! [Any]).isEmpty)
+            let view = try json(try server.request("GET", "/api/months/\(month)/published/1/view", credentials: world.leader.headers).body)
+                as! [String: Any]
+            let columns = view["columns"] as! [[String: Any]]
+            #expect(!columns.isEmpty && columns.allSatisfy { ($0["blocks"] as! [String]).contains(world.leaderBlock) })
+            #expect((view["members"] as! [[String: Any]]).allSatisfy { $0["block"] as? String == world.leaderBlock })
+        }
+    }
+
+    @Test("Changes need the session's CSRF token and this site's origin; a request without credentials is 401")
+    func csrfAndOrigin() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, path = "/api/months/\(world.month)/mine/availability"
+            let payload = Data(#"{"marks": [], "note": ""}"#.utf8)
+            let cookie = world.member.headers["Cookie"]!
+            let cookieOnly = ["Cookie": cookie], wrongToken = ["Cookie": cookie, "X-CSRF-Token": "wrong"]
+            #expect(try server.request("POST", path, body: payload, credentials: cookieOnly).status == 403)
+            #expect(try server.request("POST", path, body: payload, credentials: wrongToken).status == 403)
+            let nobody: [String: String] = [:]
+            #expect(try server.request("POST", path, body: payload, credentials: nobody).status == 401)
+            var evil = world.member.headers
+            evil["Origin"] = "http://evil.example"
+            #expect(try server.request("POST", path, body: payload, credentials: evil).status == 403)
+            // The office's pages too: publishing from a session without the token is refused.
+            let leaderCookie = ["Cookie": world.leader.headers["Cookie"]!]
+            #expect(try server.request("POST", "/api/months/\(world.month)/publish", credentials: leaderCookie).status == 403)
+            // With everything right the change reaches the handler (collection is not open: 409).
+            #expect(try server.request("POST", path, body: payload, credentials: world.member.headers).status == 409)
+        }
+    }
+
+    @Test("A renewed link stops the old link and its sessions at once; a revoked person's token and sessions stop at once")
+    func revocation() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, mine = "/api/months/\(world.month)/mine"
+            #expect(try server.request("GET", mine, credentials: world.member.headers).status == 200)
+            let renewed = try server.exchange("POST", "/api/users/\(world.memberUser)/link")
+            #expect(renewed.status == 201)
+            #expect(try server.request("GET", mine, credentials: world.member.headers).status == 401)
+            let nobody: [String: String] = [:]
+            #expect(try server.exchange("GET", "/m/\(world.memberLink)", credentials: nobody).status == 404)
+            let link = try #require((try json(renewed.body) as! [String: Any])["link"] as? String)
+            let opened = try server.exchange("GET", String(link[link.range(of: "/m/")!.lowerBound...]), credentials: [:])
+            #expect(opened.status == 303)
+            let cookie = try #require(sessionCookie(opened.headers))
+            let renewedSession = ["Cookie": cookie]
+            #expect(try server.request("GET", mine, credentials: renewedSession).status == 200)
+
+            // Revoking the leader: their session ends; a token of theirs too.
+            let leader = try #require(try world.store.user(named: "幹事 一郎"))
+            let token = try world.store.issueAPIToken(user: leader.id, audit: .init(userId: nil, actor: "test", action: "token.new", target: "leader"))
+            let bearer = ["Authorization": "Bearer \(token)"]
+            #expect(try server.request("GET", "/api/me", credentials: bearer).status == 200)
+            #expect(try server.request("POST", "/api/users/\(leader.id)/revoke").status == 200)
+            #expect(try server.request("GET", "/api/me", credentials: bearer).status == 401)
+            #expect(try server.request("GET", "/api/me", credentials: world.leader.headers).status == 401)
+            // Signing in again with the right password does not work either.
+            #expect(try server.request("GET", "/api/months", credentials: world.leader.headers).status == 401)
+        }
+    }
+
+    @Test("Collection by link: closed before opening and after the deadline; an answer replaces the member's marks and reaches the office's grid and list")
+    func collection() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month, member = world.member.headers
+            let mine = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: member).body) as! [String: Any]
+            let dates = (mine["dates"] as! [[String: Any]]).map { $0["date"] as! String }
+            let shift = ((mine["shifts"] as! [[String: Any]]).last!)["id"] as! String
+            let answer = Data("""
+                {"marks": [{"date": "\(dates[2])", "kind": "unavailable"}, {"date": "\(dates[9])", "shift": "\(shift)", "kind": "avoid"}], "note": "学会で不在"}
+                """.utf8)
+            let path = "/api/months/\(month)/mine/availability"
+            #expect(try server.request("POST", path, body: answer, credentials: member).status == 409)
+            #expect(try server.request("PUT", "/api/months/\(month)/collection", body: Data(#"{"deadline": "2099-12-31"}"#.utf8)).status == 200)
+            #expect(try server.request("POST", path, body: answer, credentials: member).status == 200)
+            // A mark outside the period is refused at its own index.
+            let bad = try server.request("POST", path, body: Data(#"{"marks": [{"date": "1999-01-01", "kind": "unavailable"}]}"#.utf8), credentials: member)
+            #expect(bad.status == 422)
+            #expect(String(decoding: bad.body, as: UTF8.self).contains("marks[0].date"))
+
+            let grid = try json(try server.request("GET", "/api/months/\(month)/availability").body) as! [String: Any]
+            let marks = (grid["marks"] as! [[String: Any]]).filter { $0["member"] as? String == world.memberID }
+            #expect(marks.count == 2)
+            #expect(marks.contains { $0["date"] as? String == dates[2] && $0["kind"] as? String == "unavailable" && $0["shift"] == nil })
+            #expect(marks.contains { $0["date"] as? String == dates[9] && $0["kind"] as? String == "avoid" && $0["shift"] as? String == shift })
+            let collection = try json(try server.request("GET", "/api/months/\(month)/collection").body) as! [String: Any]
+            let answered = collection["answered"] as! [[String: Any]]
+            #expect(answered.count == 1 && answered[0]["member"] as? String == world.memberID && answered[0]["note"] as? String == "学会で不在")
+            #expect(!(collection["waiting"] as! [[String: Any]]).contains { $0["member"] as? String == world.memberID })
+
+            // A second answer replaces the first (one day now); after the deadline nothing changes.
+            let second = Data(#"{"marks": [{"date": "\#(dates[4])", "kind": "avoid"}]}"#.utf8)
+            #expect(try server.request("POST", path, body: second, credentials: member).status == 200)
+            #expect(try server.request("PUT", "/api/months/\(month)/collection", body: Data(#"{"deadline": "2000-01-01"}"#.utf8)).status == 200)
+            #expect(try server.request("POST", path, body: answer, credentials: member).status == 409)
+            let after = try json(try server.request("GET", "/api/months/\(month)/availability").body) as! [String: Any]
+            let left = (after["marks"] as! [[String: Any]]).filter { $0["member"] as? String == world.memberID }
+            #expect(left.count == 1 && left[0]["date"] as? String == dates[4])
+        }
+    }
+
+    @Test("Every change is in the audit trail with who and before/after; the trail is append-only and exports as CSV")
+    func auditTrail() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month
+            #expect(try server.request("PUT", "/api/months/\(month)/collection", body: Data(#"{"deadline": "2099-12-31"}"#.utf8)).status == 200)
+            let answer = Data(#"{"marks": [], "note": "なし"}"#.utf8)
+            #expect(try server.request("POST", "/api/months/\(month)/mine/availability", body: answer, credentials: world.member.headers).status == 200)
+            let entries = try json(try server.request("GET", "/api/audit").body) as! [[String: Any]]
+            let actions = entries.map { $0["action"] as! String }
+            for expected in ["month.upload", "run.start", "run.end", "publish", "user.add", "sign-in", "collection.open", "availability.answer"] {
+                #expect(actions.contains(expected), "\(expected)")
+            }
+            let answered = try #require(entries.first { $0["action"] as? String == "availability.answer" })
+            #expect(answered["actor"] as? String == "会員 花子")
+            #expect(answered["month"] as? Int == month)
+            #expect((answered["after"] as? String)?.contains("メモ: なし") == true)
+            let signIn = try #require(entries.first { $0["action"] as? String == "sign-in" })
+            #expect(signIn["actor"] as? String == "幹事 一郎")
+
+            let csv = try server.exchange("GET", "/api/audit?format=csv")
+            #expect(csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+            let lines = String(decoding: csv.body, as: UTF8.self).split(separator: "\r\n")
+            #expect(lines.count == entries.count + 1)
+            #expect(lines[0].hasSuffix("id,日時,誰,操作,月,対象,前,後"))
+
+            // The database itself refuses to change or remove an entry.
+            let pool = world.store.pool
+            #expect(throws: (any Error).self) { try pool.write { db in try db.execute(sql: "UPDATE audit SET actor = 'x'") } }
+            #expect(throws: (any Error).self) { try pool.write { db in try db.execute(sql: "DELETE FROM audit") } }
+        }
+    }
+
+    @Test("Sign-in: a wrong password is 401; the sixth failure for a name is 429 with Retry-After, even with the right password")
+    func signInLimits() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-signin-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(data: dir)
+        defer { server.kill() }
+        let store = try Store(directory: dir)
+        let added = try await Accounts(store: store).add(name: "office2", role: "office", blocks: [], member: nil,
+                                                         audit: .init(userId: nil, actor: "test", action: "user.add", target: "office2"))
+        func attempt(_ password: String) throws -> (status: Int, headers: [String: String]) {
+            let answer = try server.exchange("POST", "/login", body: Data("name=office2&password=\(password)&next=/people".utf8),
+                                             type: "application/x-www-form-urlencoded", credentials: [:])
+            return (answer.status, answer.headers)
+        }
+        let right = try attempt(added.password!)
+        #expect(right.status == 303 && right.headers["location"] == "/people")
+        for _ in 0..<5 { #expect(try attempt("wrong-password").status == 401) }
+        let limited = try attempt(added.password!)
+        #expect(limited.status == 429)
+        #expect(Int(limited.headers["retry-after"] ?? "") ?? 0 > 0)
+        // Raw bytes and broken escapes in the form are a failed sign-in, never a crash.
+        let odd = try server.exchange("POST", "/login", body: Data([0x6E, 0x61, 0x6D, 0x65, 0x3D, 0xFF, 0x25, 0x26, 0x25, 0x7A]),
+                                      type: "application/x-www-form-urlencoded", credentials: [:])
+        #expect(odd.status == 401)
+        let nobody: [String: String] = [:]
+        #expect(try server.request("GET", "/healthz", credentials: nobody).status == 200)
+        // An open redirect is not possible: `next` stays on this server.
+        #expect(ServerApplication.safeNext("//evil.example/x") == "/")
+        #expect(ServerApplication.safeNext("https://evil.example") == "/")
+        #expect(ServerApplication.safeNext("/months/3") == "/months/3")
+    }
+}
