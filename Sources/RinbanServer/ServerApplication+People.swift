@@ -224,8 +224,12 @@ extension ServerApplication {
             if let existing = try store.user(member: member.id.rawValue) {
                 user = existing
             } else {
-                var name = member.name
-                if try store.user(named: name) != nil { name = "\(member.name) (\(member.id.rawValue))" }
+                // Names are unique forever (a revoked account keeps its name): add the id, then a number.
+                var name = member.name, n = 1
+                while try store.user(named: name) != nil {
+                    name = "\(member.name) (\(member.id.rawValue))" + (n > 1 ? " \(n)" : "")
+                    n += 1
+                }
                 user = try store.addUser(name: name, role: .member, blocks: [], member: member.id.rawValue, passwordHash: nil,
                                          audit: audit(context, "user.add", month: id, target: "user \(name)", after: "member \(member.id.rawValue)"))
             }

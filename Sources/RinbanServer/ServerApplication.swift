@@ -417,7 +417,9 @@ public struct ServerApplication: Sendable {
         let id = try monthID(context)
         _ = try requireMonth(id)
         let body = try await request.body.collect(upTo: Limits.small)
-        let settings = body.readableBytes == 0 ? RunRequest() : try JSONDecoder().decode(RunRequest.self, from: Data(buffer: body))
+        guard let settings = body.readableBytes == 0 ? RunRequest() : try? JSONDecoder().decode(RunRequest.self, from: Data(buffer: body)) else {
+            return try Self.problem("run", "本文は {\"engine\": \"auto\", \"timeLimit\": 60} の形にしてください", "the body must be {engine, timeLimit}")
+        }
         guard let engine = RotaEngine(rawValue: settings.engine ?? "auto") else {
             throw HTTPError(.unprocessableContent, message: "engine は auto, glpk, lns, greedy のどれか / engine must be auto, glpk, lns or greedy")
         }
@@ -579,13 +581,16 @@ public struct ServerApplication: Sendable {
         return Self.text(RotaHTML.tablesPage(loaded: try loadedInstance(ofMonth: id), plan: plan), type: "text/html; charset=utf-8")
     }
 
-    struct PublishRequest: Decodable { var note: String? }
+    struct PublishRequest: Decodable { var note: String? = nil }
 
     func publish(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
         _ = try requireMonth(id)
         let body = try await request.body.collect(upTo: Limits.small)
-        let note = body.readableBytes == 0 ? "" : (try JSONDecoder().decode(PublishRequest.self, from: Data(buffer: body)).note ?? "")
+        guard let publishing = body.readableBytes == 0 ? PublishRequest() : try? JSONDecoder().decode(PublishRequest.self, from: Data(buffer: body)) else {
+            return try Self.problem("note", "本文は {\"note\": \"…\"} の形にしてください", "the body must be {note}")
+        }
+        let note = publishing.note ?? ""
         guard note.count <= 2000 else { throw HTTPError(.unprocessableContent, message: "note は 2000 文字まで / note too long") }
         guard let draft = try store.draft(ofMonth: id) else {
             throw HTTPError(.conflict, message: "公開する下書きがありません / no draft to publish")
