@@ -21,6 +21,13 @@ public enum Action: String, Sendable, CaseIterable {
     case publish, readMembers, manageLinks, manageUsers, readAudit, manageCollection
     /// A member's own duties, patients, availability and answer.
     case readOwn, editOwn
+    /// Cover and what-if on the published version, proposing, submitting and (by the
+    /// office's rule) publishing proposals: the office, and leaders within their blocks.
+    case propose
+    /// Proposals one may see (a leader: those of their blocks; a member: their swaps).
+    case readProposals
+    /// The office's rules for proposals.
+    case manageRules
 }
 
 /// Who may do what: one table of role × action, and for a leader the blocks an action
@@ -28,8 +35,8 @@ public enum Action: String, Sendable, CaseIterable {
 public struct Policy: Sendable {
     public init() {}
 
-    static let leader: Set<Action> = [.signedIn, .readMonths, .readPublished, .readPublishedView]
-    static let member: Set<Action> = [.signedIn, .readMonths, .readPublished, .readOwn, .editOwn]
+    static let leader: Set<Action> = [.signedIn, .readMonths, .readPublished, .readPublishedView, .propose, .readProposals]
+    static let member: Set<Action> = [.signedIn, .readMonths, .readPublished, .readOwn, .editOwn, .readProposals]
 
     /// Whether `principal` may do `action`; `blocks`, when given, are the blocks the action
     /// touches (a leader must lead one of them).

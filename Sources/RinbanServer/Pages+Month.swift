@@ -27,7 +27,8 @@ extension Pages {
         let body = """
             <h1>\(escape(month.label)) <small>\(escape(month.association ?? ""))</small></h1>
             <p>期間 \(escape(month.periodStart))〜\(escape(month.periodEnd))　元のファイル \(escape(month.sourceName))　
-            <a href="/months/\(id)/availability">不可・避けたい日を入力する</a></p>
+            <a href="/months/\(id)/availability">不可・避けたい日を入力する</a>　
+            <a href="/months/\(id)/block">公開版の代わり・変更案</a></p>
             \(collectionSection(id))
             <section id="plan" data-month="\(id)">
               <h2>計画する</h2>

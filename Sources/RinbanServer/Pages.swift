@@ -61,7 +61,7 @@ enum Pages {
             <div id="problems" role="alert"></div>
             """
         if !office {
-            rows = months.map { "<tr><td>\(escape($0.label))</td><td>\(escape($0.association ?? ""))</td><td>\(escape($0.periodStart))〜\(escape($0.periodEnd))</td></tr>" }
+            rows = months.map { "<tr><td><a href=\"/months/\($0.id)/block\">\(escape($0.label))</a></td><td>\(escape($0.association ?? ""))</td><td>\(escape($0.periodStart))〜\(escape($0.periodEnd))</td></tr>" }
                 .joined(separator: "\n")
             return page(title: "月の一覧", body: """
                 <h1>月の一覧</h1>
@@ -81,12 +81,13 @@ enum Pages {
         let type: String
         let text: String
         switch name {
-        case "app.css": (type, text) = ("text/css; charset=utf-8", css + "\n" + monthCSS + "\n" + peopleCSS)
+        case "app.css": (type, text) = ("text/css; charset=utf-8", css + "\n" + monthCSS + "\n" + peopleCSS + "\n" + blockCSS)
         case "index.js": (type, text) = ("text/javascript; charset=utf-8", indexScript)
         case "month.js": (type, text) = ("text/javascript; charset=utf-8", monthScript + collectionScript)
         case "availability.js": (type, text) = ("text/javascript; charset=utf-8", availabilityScript)
         case "me.js": (type, text) = ("text/javascript; charset=utf-8", meScript)
         case "people.js": (type, text) = ("text/javascript; charset=utf-8", peopleScript)
+        case "block.js": (type, text) = ("text/javascript; charset=utf-8", blockScript)
         case "frame.js": (type, text) = ("text/javascript; charset=utf-8", prelude)
         default: return nil
         }

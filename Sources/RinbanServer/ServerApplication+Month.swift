@@ -478,12 +478,20 @@ extension ServerApplication {
     /// baseline, so a swap pays for the duty it moves).
     func draftCover(_ request: Request, _ context: RinbanContext) throws -> Response {
         let id = try monthID(context)
-        let loaded = try loadedInstance(ofMonth: id)
+        return try Self.json(try cover(request, loaded: try loadedInstance(ofMonth: id), plan: try Self.plan(try requireDraft(id).plan)).view)
+    }
+
+    func cover(_ request: Request, loaded: LoadedInstance, plan: Plan) throws -> (view: Cover, ranking: CoverRanking) {
+        var query: [String: String] = [:]
+        for key in ["duty", "area", "date", "shift", "exclude"] { query[key] = request.uri.queryParameters.get(key) }
+        return try cover(query: query, loaded: loaded, plan: plan)
+    }
+
+    /// `rinban cover` for one slot of `plan` (its own baseline).
+    func cover(query: [String: String], loaded: LoadedInstance, plan: Plan) throws -> (view: Cover, ranking: CoverRanking) {
         let instance = loaded.instance
-        let plan = try Self.plan(try requireDraft(id).plan)
-        let query = request.uri.queryParameters
         func required(_ key: String) throws -> String {
-            guard let value = query.get(key), !value.isEmpty else {
+            guard let value = query[key], !value.isEmpty else {
                 throw HTTPError(.unprocessableContent, message: "\(key) を指定してください / \(key) is required")
             }
             return value
@@ -497,7 +505,7 @@ extension ServerApplication {
             throw HTTPError(.notFound, message: "その枠はありません / no such slot")
         }
         var excluded: MemberIndex?
-        if let exclude = query.get("exclude"), !exclude.isEmpty {
+        if let exclude = query["exclude"], !exclude.isEmpty {
             guard let m = instance.memberIndex[MemberID(exclude)] else {
                 throw HTTPError(.unprocessableContent, message: "メンバー \(exclude) はいません / unknown member \(exclude)")
             }
@@ -505,7 +513,7 @@ extension ServerApplication {
         }
         let ranking = CoverRanking(problem: RotaProblem(loaded: loaded, baseline: plan), plan: plan, slot: slot.index, exclude: excluded)
         func name(_ id: MemberID) -> String { instance.memberIndex[id].map { instance.members[$0].name } ?? id.rawValue }
-        return try Self.json(Cover(
+        let view = Cover(
             leavingOpen: ranking.leavingOpen,
             candidates: ranking.candidates.prefix(20).map { c in
                 CoverCandidate(
@@ -518,7 +526,8 @@ extension ServerApplication {
                         CoverPart(term: part.0, label: ObjectiveTerm(rawValue: part.0).map(RotaHTML.termLabel) ?? part.0, value: part.1)
                     })
             },
-            unable: ranking.unavailable.map { CoverUnable(member: $0.member.rawValue, name: $0.name, reason: $0.reason, japanese: $0.japanese) }))
+            unable: ranking.unavailable.map { CoverUnable(member: $0.member.rawValue, name: $0.name, reason: $0.reason, japanese: $0.japanese) })
+        return (view, ranking)
     }
 
     // MARK: - Differences

@@ -86,6 +86,18 @@ public struct ServerApplication: Sendable {
         Route("POST", "/api/users/{id}/revoke", .manageUsers),
         Route("POST", "/api/months/{id}/links", .manageUsers),
         Route("GET", "/api/audit", .readAudit),
+        Route("GET", "/api/months/{id}/published/{version}/cover", .propose),
+        Route("POST", "/api/months/{id}/whatif", .propose),
+        Route("POST", "/api/months/{id}/cover", .propose),
+        Route("GET", "/api/months/{id}/proposals", .readProposals),
+        Route("GET", "/api/proposals/{id}", .readProposals),
+        Route("POST", "/api/proposals/{id}/submit", .propose),
+        Route("POST", "/api/proposals/{id}/publish", .propose),
+        Route("POST", "/api/proposals/{id}/reject", .propose),
+        Route("POST", "/api/proposals/{id}/withdraw", .readProposals),
+        Route("POST", "/api/proposals/{id}/rebase", .propose),
+        Route("GET", "/api/rules", .manageRules),
+        Route("PUT", "/api/rules", .manageRules),
         Route("GET", "/ics/{token}.ics", .open),
         Route("GET", "/login", .open),
         Route("POST", "/login", .open),
@@ -94,6 +106,7 @@ public struct ServerApplication: Sendable {
         Route("GET", "/", .signedIn),
         Route("GET", "/me", .readOwn),
         Route("GET", "/people", .manageUsers),
+        Route("GET", "/months/{id}/block", .propose),
         Route("GET", "/months/{id}", .readDraft),
         Route("GET", "/months/{id}/draft.html", .readDraft),
         Route("GET", "/months/{id}/tables.html", .readDraft),
@@ -166,6 +179,7 @@ public struct ServerApplication: Sendable {
             return asset
         }
         addPeopleHandlers(&h)
+        addProposalHandlers(&h)
         return h
     }
 
@@ -251,10 +265,12 @@ public struct ServerApplication: Sendable {
     func loadedInstance(ofMonth id: Int64) throws -> LoadedInstance { try currentInstance(ofMonth: id).loaded }
 
     /// The instance a published version was published on.
+    /// Cached under the key −version: a version published from a proposal holds an instance
+    /// of its own, which no revision of the month's working instance names.
     func loadedInstance(ofMonth id: Int64, version: Int, revision: Int?) throws -> LoadedInstance {
-        if let revision, let cached = instances[id, revision] { return cached }
+        if let cached = instances[id, -version] { return cached }
         guard let stored = try store.instance(ofMonth: id, version: version) else { throw HTTPError(.notFound, message: "版 \(version) はありません / no version \(version)") }
-        return try instances[id, stored.revision] ?? instances.insert(id, stored)
+        return try instances.insert(id, Store.StoredInstance(text: stored.text, revision: -version))
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -96,6 +96,7 @@ public final class Store: Sendable {
             }
         }
         registerPeople(&migrator)
+        registerProposals(&migrator)
         return migrator
     }
 

@@ -91,6 +91,27 @@ private struct World {
     }
 }
 
+extension World {
+    /// A member of the leader's block with a published duty.
+    func leaderBlockDuty() throws -> (member: String, date: String) {
+        let view = try json(try server.request("GET", "/api/months/\(month)/published/1/view").body) as! [String: Any]
+        let blockMembers = Set((view["members"] as! [[String: Any]]).filter { $0["block"] as? String == leaderBlock }.map { $0["id"] as! String })
+        let duty = (plan["assignments"] as! [[String: Any]]).first { blockMembers.contains($0["member"] as! String) }!
+        return (duty["member"] as! String, duty["date"] as! String)
+    }
+
+    /// The leader's what-if: one of their block's members away on the day of one of their duties.
+    func leaderWhatIf(headers: [String: String]? = nil) throws -> Int {
+        let (member, date) = try leaderBlockDuty()
+        let change = Data("""
+            {"format": "rinban-change/1", "description": "不在", "changes": [{"change": "unavailable", "member": "\(member)", "date": "\(date)"}]}
+            """.utf8)
+        let made = try server.request("POST", "/api/months/\(month)/whatif", body: change, credentials: headers ?? leader.headers)
+        #expect(made.status == 201, "\(String(decoding: made.body, as: UTF8.self))")
+        return (try json(made.body) as! [String: Any])["id"] as! Int
+    }
+}
+
 private func withWorld(_ body: (inout World) throws -> Void) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-people-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -107,8 +128,14 @@ struct PeopleTests {
         let open: Set = ["GET /healthz", "GET /ics/{token}.ics", "GET /login", "POST /login", "GET /m/{token}", "GET /assets/{name}"]
         let signedIn: Set = ["GET /api/me", "POST /logout", "GET /", "GET /api/months", "GET /api/months/{id}",
                              "GET /api/months/{id}/published", "GET /api/months/{id}/published/{version}"]
-        let member = open.union(signedIn).union(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
-        let leader = open.union(signedIn).union(["GET /api/months/{id}/published/{version}/view"])
+        let proposals: Set = ["GET /api/months/{id}/proposals", "GET /api/proposals/{id}", "POST /api/proposals/{id}/withdraw"]
+        let member = open.union(signedIn).union(proposals)
+            .union(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
+        let leader = open.union(signedIn).union(proposals).union([
+            "GET /api/months/{id}/published/{version}/view", "GET /api/months/{id}/published/{version}/cover",
+            "POST /api/months/{id}/whatif", "POST /api/months/{id}/cover", "POST /api/proposals/{id}/submit",
+            "POST /api/proposals/{id}/publish", "POST /api/proposals/{id}/reject", "POST /api/proposals/{id}/rebase", "GET /months/{id}/block",
+        ])
         let everything = Set(ServerApplication.routes.map(\.key))
         let office = everything.subtracting(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
         return ["anonymous": open, "member": member, "leader": leader, "office": office]
@@ -121,6 +148,8 @@ struct PeopleTests {
             // Someone to be the `{id}` of the user routes (revoking them harms nobody else).
             let victim = try world.store.addUser(name: "victim", role: .member, blocks: [], member: "nobody", passwordHash: nil,
                                                  audit: .init(userId: nil, actor: "test", action: "user.add", target: "victim"))
+            // A proposal of the leader's block, to be the `{id}` of the proposal routes.
+            let proposal = try world.leaderWhatIf()
             let people = [Person(name: "anonymous", headers: [:]), world.member, world.leader, world.office]
             // Signing out last, so every other route sees a live session.
             let routes = ServerApplication.routes.sorted { ($0.path == "/logout" ? 1 : 0) < ($1.path == "/logout" ? 1 : 0) }
@@ -134,6 +163,7 @@ struct PeopleTests {
                         .replacingOccurrences(of: "{name}", with: route.path.hasPrefix("/assets") ? "app.css" : "plan.json")
                     if path.hasPrefix("/api/runs/") { path = path.replacingOccurrences(of: "{id}", with: "1") }
                     else if path.hasPrefix("/api/users/") { path = path.replacingOccurrences(of: "{id}", with: String(victim.id)) }
+                    else if path.hasPrefix("/api/proposals/") { path = path.replacingOccurrences(of: "{id}", with: String(proposal)) }
                     else { path = path.replacingOccurrences(of: "{id}", with: String(world.month)) }
                     let body: Data? = route.method == "GET" ? nil : Data("{}".utf8)
                     let answer = try server.exchange(route.method, path, body: body, credentials: person.headers)
@@ -363,5 +393,133 @@ struct PeopleTests {
         #expect(ServerApplication.safeNext("//evil.example/x") == "/")
         #expect(ServerApplication.safeNext("https://evil.example") == "/")
         #expect(ServerApplication.safeNext("/months/3") == "/months/3")
+    }
+}
+
+@Suite("rinban serve: leaders' what-ifs and covers on the published version")
+struct ProposalTests {
+    @Test("A leader's what-if: the absent member leaves the cell, the office publishes it, the member's page and calendar follow")
+    func whatIfToPublished() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month
+            let (absent, date) = try world.leaderBlockDuty()
+            let id = try world.leaderWhatIf()
+            let proposal = try json(try server.request("GET", "/api/proposals/\(id)", credentials: world.leader.headers).body) as! [String: Any]
+            #expect(proposal["state"] as? String == "proposed")
+            #expect((proposal["blocks"] as! [String]).contains(world.leaderBlock))
+            let summary = proposal["summary"] as! [String: Any]
+            let cells = summary["cells"] as! [[String: Any]]
+            #expect(cells.contains { $0["date"] as? String == date && ($0["removed"] as! [[String: Any]]).contains { $0["id"] as? String == absent } })
+            #expect((summary["violations"] as! [Any]).isEmpty)
+            #expect((summary["terms"] as! [[String: Any]]).contains { $0["term"] as? String == "stability" })
+
+            // The leader submits (the office's rule keeps publishing for the office); the office publishes.
+            let submitted = try server.request("POST", "/api/proposals/\(id)/submit", credentials: world.leader.headers)
+            #expect(submitted.status == 200)
+            #expect((try json(submitted.body) as! [String: Any])["state"] as? String == "submitted")
+            #expect(try server.request("POST", "/api/proposals/\(id)/publish", credentials: world.leader.headers).status == 403)
+            let published = try server.request("POST", "/api/proposals/\(id)/publish")
+            #expect(published.status == 201)
+            #expect((try json(published.body) as! [String: Any])["version"] as? Int == 2)
+            let plan = try json(try server.request("GET", "/api/months/\(month)/published/2").body) as! [String: Any]
+            #expect(!(plan["assignments"] as! [[String: Any]]).contains { $0["member"] as? String == absent && $0["date"] as? String == date })
+            // The office's working instance keeps the absence for the next plan run.
+            let grid = try json(try server.request("GET", "/api/months/\(month)/availability").body) as! [String: Any]
+            #expect((grid["marks"] as! [[String: Any]]).contains { $0["member"] as? String == absent && $0["date"] as? String == date })
+            // The version's own instance has it too, and its evaluation breaks no rule.
+            let view = try json(try server.request("GET", "/api/months/\(month)/published/2/view").body) as! [String: Any]
+            #expect((view["violations"] as! [Any]).isEmpty)
+            // The absent member's calendar no longer has that duty.
+            let members = try json(try server.request("GET", "/api/months/\(month)/members").body) as! [[String: Any]]
+            let url = (members.first { $0["id"] as? String == absent }!)["icsUrl"] as! String
+            let ics = String(decoding: try server.request("GET", String(url[url.range(of: "/ics/")!.lowerBound...]), credentials: [:]).body,
+                             as: UTF8.self)
+            let compact = date.replacingOccurrences(of: "-", with: "")
+            #expect(!ics.contains("DTSTART;VALUE=DATE:\(compact)") && !ics.contains("DTSTART:\(compact)T"))
+        }
+    }
+
+    @Test("Two what-ifs on the same version: the second is told to rebase, loses nothing, and publishes after rebasing")
+    func secondWhatIfRebases() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month
+            let first = try world.leaderWhatIf()
+            let second = try world.leaderWhatIf(headers: world.office.headers)
+            #expect(try server.request("POST", "/api/proposals/\(first)/publish").status == 201)
+            let refused = try server.request("POST", "/api/proposals/\(second)/publish")
+            #expect(refused.status == 409)
+            let body = try json(refused.body) as! [String: Any]
+            #expect(body["rebase"] as? Bool == true && body["latestVersion"] as? Int == 2)
+            let kept = try json(try server.request("GET", "/api/proposals/\(second)").body) as! [String: Any]
+            #expect(kept["state"] as? String == "proposed" && kept["stale"] as? Bool == true)
+            let rebased = try server.request("POST", "/api/proposals/\(second)/rebase")
+            #expect(rebased.status == 201)
+            let again = try json(rebased.body) as! [String: Any]
+            #expect(again["baseVersion"] as? Int == 2 && again["stale"] as? Bool == false)
+            let old = try json(try server.request("GET", "/api/proposals/\(second)").body) as! [String: Any]
+            #expect(old["state"] as? String == "rebased" && old["rebasedTo"] as? Int == again["id"] as? Int)
+            #expect(try server.request("POST", "/api/proposals/\(again["id"] as! Int)/publish").status == 201)
+            let versions = try json(try server.request("GET", "/api/months/\(month)/published/3").body) as! [String: Any]
+            #expect(!(versions["assignments"] as! [Any]).isEmpty)
+        }
+    }
+
+    @Test("A leader may change only their blocks, and no patient data; the cover of a slot elsewhere is 404")
+    func leaderScope() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month
+            let view = try json(try server.request("GET", "/api/months/\(month)/published/1/view").body) as! [String: Any]
+            let other = (view["members"] as! [[String: Any]]).first { $0["block"] as? String != world.leaderBlock }!["id"] as! String
+            let outside = Data(#"{"format": "rinban-change/1", "changes": [{"change": "unavailable", "member": "\#(other)", "date": "2027-05-10"}]}"#.utf8)
+            let refused = try server.request("POST", "/api/months/\(month)/whatif", body: outside, credentials: world.leader.headers)
+            #expect(refused.status == 403)
+            #expect(String(decoding: refused.body, as: UTF8.self).contains("changes[0]"))
+            let patient = Data(#"{"format": "rinban-change/1", "changes": [{"change": "removeHomePatient", "patient": "x"}]}"#.utf8)
+            #expect(try server.request("POST", "/api/months/\(month)/whatif", body: patient, credentials: world.leader.headers).status == 403)
+            // The office may do the same.
+            #expect(try server.request("POST", "/api/months/\(month)/whatif", body: outside).status == 201)
+
+            let columns = view["columns"] as! [[String: Any]]
+            let foreign = try #require(columns.first { !($0["blocks"] as! [String]).contains(world.leaderBlock) })
+            let date = (view["dates"] as! [[String: Any]])[3]["date"] as! String
+            let query = "duty=\(foreign["duty"]!)&area=\(foreign["area"]!)&date=\(date)&shift=\(foreign["shift"]!)"
+            #expect(try server.request("GET", "/api/months/\(month)/published/1/cover?\(query)", credentials: world.leader.headers).status == 404)
+            #expect(try server.request("GET", "/api/months/\(month)/published/1/cover?\(query)").status != 404)
+        }
+    }
+
+    @Test("Cover tonight: the leader asks the first candidate; with the office's rule the leader publishes it; the new version keeps every hard rule")
+    func coverPublishedByLeader() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month
+            #expect(try server.request("PUT", "/api/rules", body: Data(#"{"leadersPublish": true, "swapAutoApprove": null}"#.utf8)).status == 200)
+            let (absent, date) = try world.leaderBlockDuty()
+            let duty = (world.plan["assignments"] as! [[String: Any]]).first { $0["member"] as? String == absent && $0["date"] as? String == date }!
+            let slot = "duty=\(duty["duty"]!)&area=\(duty["area"]!)&date=\(date)&shift=\(duty["shift"]!)"
+            let cover = try json(try server.request("GET", "/api/months/\(month)/published/1/cover?\(slot)&exclude=\(absent)",
+                                                    credentials: world.leader.headers).body) as! [String: Any]
+            let first = try #require((cover["candidates"] as! [[String: Any]]).first)
+            let ask = Data("""
+                {"duty": "\(duty["duty"]!)", "area": "\(duty["area"]!)", "date": "\(date)", "shift": "\(duty["shift"]!)", "member": "\(first["member"]!)", "exclude": "\(absent)"}
+                """.utf8)
+            let made = try server.request("POST", "/api/months/\(month)/cover", body: ask, credentials: world.leader.headers)
+            #expect(made.status == 201)
+            let proposal = try json(made.body) as! [String: Any]
+            let summary = proposal["summary"] as! [String: Any]
+            #expect((summary["violations"] as! [Any]).isEmpty)
+            // The objective rises by exactly the ranked increase.
+            let rise = (summary["totalAfter"] as! Double) - (summary["totalBefore"] as! Double)
+            #expect(abs(rise - (first["increase"] as! Double)) < 1e-6)
+            let submitted = try server.request("POST", "/api/proposals/\(proposal["id"] as! Int)/submit", credentials: world.leader.headers)
+            #expect(submitted.status == 201)
+            let plan = try json(try server.request("GET", "/api/months/\(month)/published/2").body) as! [String: Any]
+            let cell = (plan["assignments"] as! [[String: Any]]).filter {
+                $0["date"] as? String == date && $0["duty"] as? String == duty["duty"] as? String && $0["area"] as? String == duty["area"] as? String
+                    && $0["shift"] as? String == duty["shift"] as? String
+            }.map { $0["member"] as! String }
+            #expect(cell.contains(first["member"] as! String) && !cell.contains(absent))
+            let view = try json(try server.request("GET", "/api/months/\(month)/published/2/view").body) as! [String: Any]
+            #expect((view["violations"] as! [Any]).isEmpty)
+        }
     }
 }
