@@ -42,7 +42,7 @@ extension Pages {
                 <table class="list" id="cells"><thead><tr><th>日</th><th>当番</th><th>外れる</th><th>入る</th></tr></thead><tbody></tbody></table>
                 <h4>公平さ (点数: 前 → 後)</h4>
                 <table class="list" id="fair"><thead><tr><th>会員</th><th>当番数</th><th>点数</th><th>目安</th></tr></thead><tbody></tbody></table>
-                <h4>目的関数の項目 (前 → 後)</h4>
+                <h4>目的関数の変わる項目 (前 → 後)</h4>
                 <table class="list" id="terms"><thead><tr><th>項目</th><th>前</th><th>後</th><th>重み付きの増減</th></tr></thead><tbody></tbody></table>
                 <p id="proposalActions"></p>
               </section>
@@ -62,6 +62,7 @@ extension Pages {
         ol.cover li { margin: 0.4em 0; }
         ol.cover .reasons { color: #555; font-size: 0.9em; }
         #whatif label, #whatif span { display: inline-block; margin: 0.3em 0.6em 0.3em 0; }
+        #whatif [hidden] { display: none !important; }
         tr.up td.after { color: #c00000; }
         tr.down td.after { color: #1f7a1f; }
         .state-published { color: #1f7a1f; }
@@ -194,7 +195,7 @@ extension Pages {
             });
             const terms = document.querySelector('#terms tbody');
             terms.innerHTML = '';
-            s.terms.forEach(function (t) {
+            s.terms.filter(function (t) { return Math.abs(t.weightedChange) >= 0.005 || Math.abs(t.after - t.before) >= 0.005; }).forEach(function (t) {
               const tr = el('tr');
               [t.label, t.before.toFixed(2), t.after.toFixed(2), (t.weightedChange > 0 ? '+' : '') + t.weightedChange.toFixed(2)]
                 .forEach(function (v) { tr.appendChild(el('td', {}, v)); });
@@ -214,7 +215,9 @@ extension Pages {
             }
             if (p.stale && p.kind === 'whatif' && (p.state === 'proposed' || p.state === 'submitted')) { action('最新の版に対して作り直す', 'rebase', 'rebase'); }
             else if (p.state === 'proposed') { action(role === 'office' ? '公開する' : '提出する', 'submit', 'submit'); }
-            if (p.state === 'submitted' && role === 'office') { action('公開する', 'publish', 'publish'); action('却下する', 'reject', 'reject'); }
+            if ((p.state === 'submitted' || p.state === 'accepted') && (role === 'office' || (role === 'leader' && p.kind === 'swap'))) {
+              action('公開する', 'publish', 'publish'); action('却下する', 'reject', 'reject');
+            }
             if (p.state === 'proposed' || p.state === 'submitted') { action('取り下げる', 'withdraw', 'withdraw'); }
             box.scrollIntoView({ behavior: 'smooth' });
           }
@@ -223,7 +226,7 @@ extension Pages {
             const body = document.querySelector('#proposals tbody');
             body.innerHTML = '';
             list.forEach(function (p) {
-              const tr = el('tr');
+              const tr = el('tr', { 'data-id': String(p.id), 'data-state': p.state });
               [String(p.id), kinds[p.kind], p.description, p.createdBy].forEach(function (v) { tr.appendChild(el('td', {}, v)); });
               tr.appendChild(el('td', { class: 'state-' + p.state }, states[p.state] + (p.version ? ' (版 ' + p.version + ')' : '') + (p.stale ? ' ※作り直しが必要' : '')));
               const open = el('button', { type: 'button' }, '開く');

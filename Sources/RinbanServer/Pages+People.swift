@@ -33,6 +33,8 @@ extension Pages {
             <p><label>月 <select id="month"></select></label> <span id="who"></span></p>
             <p id="meProblem" class="error" role="alert"></p>
             <section id="duties"><h2>当番</h2><div id="dutyList"></div></section>
+            <section id="swaps" hidden><h2>交代</h2><p class="hint">自分の当番の「交代を頼む」から申し出ます。引き受けると、幹事か事務局が確かめてから公開されます。</p>
+              <ul id="swapList"></ul></section>
             <section id="patients" hidden><h2>副主治医を務める患者</h2><p id="patientList"></p></section>
             <section id="items" hidden><h2>受け持つ訪問</h2><p id="itemList"></p></section>
             <section id="answer">
@@ -120,6 +122,8 @@ extension Pages {
         #ics { width: 100%; max-width: 40em; box-sizing: border-box; }
         ul.duties { padding-left: 1.2em; }
         ul.duties li { margin: 0.3em 0; }
+        ul.duties button, #swapList button, .offer button { min-height: 2.2em; margin: 0.1em 0.2em; }
+        .offer { background: #f7f9fc; border: 1px solid #ddd; padding: 0.4em; margin: 0.3em 0; }
         table.audit td { white-space: pre-wrap; font-size: 0.85em; vertical-align: top; }
         @media (max-width: 600px) { main { padding: 0.6em; } h1 { font-size: 1.3em; } }
         """
@@ -180,7 +184,13 @@ extension Pages {
               ul.className = 'duties';
               mine.duties.forEach(function (d) {
                 const li = document.createElement('li');
-                li.textContent = dayLabel(d) + '　' + d.dutyName + ' ' + d.areaName + ' ' + d.shiftName;
+                li.appendChild(document.createTextNode(dayLabel(d) + '　' + d.dutyName + ' ' + d.areaName + ' ' + d.shiftName + ' '));
+                const ask = document.createElement('button');
+                ask.type = 'button';
+                ask.className = 'swap';
+                ask.textContent = '交代を頼む';
+                ask.addEventListener('click', function () { offer(d, li); });
+                li.appendChild(ask);
                 ul.appendChild(li);
               });
               list.innerHTML = '<p>公開された当番表 (版 ' + mine.publishedVersion + ') より</p>';
@@ -244,12 +254,84 @@ extension Pages {
               days.appendChild(row);
             });
           }
+          function button(label, cls, handler) {
+            const b = document.createElement('button');
+            b.type = 'button';
+            b.className = cls;
+            b.textContent = label;
+            b.addEventListener('click', handler);
+            return b;
+          }
+          async function offer(d, li) {
+            const old = li.querySelector('.offer');
+            if (old) { old.remove(); return; }
+            const box = document.createElement('div');
+            box.className = 'offer';
+            box.textContent = '代われる人を探しています…';
+            li.appendChild(box);
+            const q = new URLSearchParams({ duty: d.duty, area: d.area, date: d.date, shift: d.shift });
+            const r = await fetch('/api/months/' + mine.month + '/mine/swap-candidates?' + q);
+            if (!r.ok) { box.textContent = '候補を出せませんでした。'; return; }
+            const answer = await r.json();
+            box.textContent = '';
+            async function send(to) {
+              const response = await fetch('/api/months/' + mine.month + '/swaps', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ duty: d.duty, area: d.area, date: d.date, shift: d.shift, to: to }) });
+              const body = await response.json().catch(function () { return {}; });
+              box.textContent = response.ok ? '申し出ました。相手が引き受けると、確認のうえ公開されます。'
+                : ((body.problems || []).map(function (p) { return p.japanese || p.message; }).join('\n') || (body.error && body.error.message) || '申し出られませんでした。');
+              swaps();
+            }
+            box.appendChild(button('代われる人なら誰でも', 'anyone', function () { send(null); }));
+            const list = document.createElement('ul');
+            answer.candidates.slice(0, 10).forEach(function (c) {
+              const item = document.createElement('li');
+              item.appendChild(document.createTextNode(c.name + ' (目的関数 +' + c.increase.toFixed(1) + ') '));
+              item.appendChild(button('この人に頼む', 'to', function () { send(c.member); }));
+              list.appendChild(item);
+            });
+            if (!answer.candidates.length) { list.textContent = 'ルールを守って代われる人がいません。事務局に相談してください。'; }
+            box.appendChild(list);
+          }
+          const swapStates = { offered: '申し出中', accepted: '引き受け済み (確認待ち)', published: '公開済み', rejected: '却下', withdrawn: '取り下げ' };
+          async function swaps() {
+            const response = await fetch('/api/months/' + mine.month + '/proposals');
+            const section = document.getElementById('swaps');
+            const list = document.getElementById('swapList');
+            list.innerHTML = '';
+            if (!response.ok) { section.hidden = true; return; }
+            const all = (await response.json()).filter(function (p) { return p.kind === 'swap'; });
+            section.hidden = false;
+            all.forEach(function (p) {
+              const li = document.createElement('li');
+              li.dataset.id = p.id;
+              li.appendChild(document.createTextNode(p.description + '　' + (swapStates[p.state] || p.state) + ' '));
+              if (p.offeredBy === mine.member) {
+                if (p.state === 'offered' || p.state === 'accepted') {
+                  li.appendChild(button('取り下げる', 'withdraw', async function () {
+                    await fetch('/api/proposals/' + p.id + '/withdraw', { method: 'POST' });
+                    swaps();
+                  }));
+                }
+              } else if (p.state === 'offered') {
+                li.appendChild(button('引き受ける', 'accept', async function () {
+                  const r = await fetch('/api/proposals/' + p.id + '/accept', { method: 'POST' });
+                  const body = await r.json().catch(function () { return {}; });
+                  if (r.ok) { await load(mine.month); document.getElementById('sendState').textContent = ''; }
+                  else { li.appendChild(document.createTextNode(' ' + ((body.problems || []).map(function (x) { return x.japanese; }).join('') || (body.error && body.error.message) || ''))); }
+                }));
+              }
+              list.appendChild(li);
+            });
+            if (!all.length) { list.textContent = '交代の申し出はありません。'; }
+          }
           async function load(month) {
             const response = await fetch('/api/months/' + month + '/mine');
             if (!response.ok) { return false; }
             mine = await response.json();
             problem.textContent = '';
             render();
+            swaps();
             return true;
           }
           document.getElementById('send').addEventListener('click', async function () {

@@ -463,13 +463,13 @@ extension ServerApplication {
                               rebase: true, latestVersion: latest), status: .conflict)
     }
 
-    func publish(_ proposal: Store.Proposal, _ context: RinbanContext) async throws -> Response {
+    func publish(_ proposal: Store.Proposal, _ context: RinbanContext, decidedBy: String? = nil) async throws -> Response {
         // The same change on the office's working instance, so the next plan run keeps it.
         for _ in 0..<3 {
             let working = try workingInstance(with: proposal)
             do {
                 let version = try store.publishProposal(proposal.id, from: ["proposed", "submitted", "accepted"],
-                                                        decidedBy: context.principal?.user.name ?? "", working: working,
+                                                        decidedBy: decidedBy ?? context.principal?.user.name ?? "", working: working,
                                                         audit: audit(context, "proposal.publish", month: proposal.month, target: "proposal"))
                 var view = try proposalView(try store.proposal(proposal.id)!, latest: version)
                 view.version = version

@@ -96,6 +96,9 @@ public struct ServerApplication: Sendable {
         Route("POST", "/api/proposals/{id}/reject", .propose),
         Route("POST", "/api/proposals/{id}/withdraw", .readProposals),
         Route("POST", "/api/proposals/{id}/rebase", .propose),
+        Route("GET", "/api/months/{id}/mine/swap-candidates", .readOwn),
+        Route("POST", "/api/months/{id}/swaps", .editOwn),
+        Route("POST", "/api/proposals/{id}/accept", .editOwn),
         Route("GET", "/api/rules", .manageRules),
         Route("PUT", "/api/rules", .manageRules),
         Route("GET", "/ics/{token}.ics", .open),
@@ -180,6 +183,7 @@ public struct ServerApplication: Sendable {
         }
         addPeopleHandlers(&h)
         addProposalHandlers(&h)
+        addSwapHandlers(&h)
         return h
     }
 

@@ -144,6 +144,22 @@ extension Store {
         }
     }
 
+    /// A colleague takes an offered swap: the proposal gets its plan, instance and
+    /// difference on version `base`, if it is still offered (false when someone was first).
+    public func acceptSwap(_ id: Int64, by member: String, base: Int, plan: String, instance: String, summary: String,
+                           audit: AuditEntry) throws -> Bool
+    {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE proposal SET state = 'accepted', acceptedBy = ?, baseVersion = ?, plan = ?, instance = ?, summary = ?
+                WHERE id = ? AND state = 'offered'
+                """, arguments: [member, base, plan, instance, summary, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.append(audit, db)
+            return true
+        }
+    }
+
     public enum ProposalConflict: Error, Sendable, Equatable {
         /// Another version was published since the proposal's base.
         case stale(latest: Int)

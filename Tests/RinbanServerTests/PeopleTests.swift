@@ -92,6 +92,17 @@ private struct World {
 }
 
 extension World {
+    /// Another member with an account, signed in through their link.
+    func signIn(member id: String) throws -> Person {
+        let entry = Store.AuditEntry(userId: nil, actor: "test", action: "user.add", target: id)
+        let user = try store.addUser(name: "会員 \(id)", role: .member, blocks: [], member: id, passwordHash: nil, audit: entry)
+        let link = try store.issue(.link, user: user.id, lifetime: nil)
+        let opened = try server.exchange("GET", "/m/\(link)", credentials: [:])
+        let cookie = try #require(sessionCookie(opened.headers))
+        let token = try #require(csrf(try server.request("GET", "/me", credentials: ["Cookie": cookie]).body))
+        return Person(name: id, headers: ["Cookie": cookie, "X-CSRF-Token": token])
+    }
+
     /// A member of the leader's block with a published duty.
     func leaderBlockDuty() throws -> (member: String, date: String) {
         let view = try json(try server.request("GET", "/api/months/\(month)/published/1/view").body) as! [String: Any]
@@ -129,15 +140,16 @@ struct PeopleTests {
         let signedIn: Set = ["GET /api/me", "POST /logout", "GET /", "GET /api/months", "GET /api/months/{id}",
                              "GET /api/months/{id}/published", "GET /api/months/{id}/published/{version}"]
         let proposals: Set = ["GET /api/months/{id}/proposals", "GET /api/proposals/{id}", "POST /api/proposals/{id}/withdraw"]
-        let member = open.union(signedIn).union(proposals)
-            .union(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
+        let own: Set = ["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me",
+                        "GET /api/months/{id}/mine/swap-candidates", "POST /api/months/{id}/swaps", "POST /api/proposals/{id}/accept"]
+        let member = open.union(signedIn).union(proposals).union(own)
         let leader = open.union(signedIn).union(proposals).union([
             "GET /api/months/{id}/published/{version}/view", "GET /api/months/{id}/published/{version}/cover",
             "POST /api/months/{id}/whatif", "POST /api/months/{id}/cover", "POST /api/proposals/{id}/submit",
             "POST /api/proposals/{id}/publish", "POST /api/proposals/{id}/reject", "POST /api/proposals/{id}/rebase", "GET /months/{id}/block",
         ])
         let everything = Set(ServerApplication.routes.map(\.key))
-        let office = everything.subtracting(["GET /api/months/{id}/mine", "POST /api/months/{id}/mine/availability", "GET /me"])
+        let office = everything.subtracting(own)
         return ["anonymous": open, "member": member, "leader": leader, "office": office]
     }()
 
@@ -520,6 +532,101 @@ struct ProposalTests {
             #expect(cell.contains(first["member"] as! String) && !cell.contains(absent))
             let view = try json(try server.request("GET", "/api/months/\(month)/published/2/view").body) as! [String: Any]
             #expect((view["violations"] as! [Any]).isEmpty)
+        }
+    }
+}
+
+@Suite("rinban serve: members' swaps")
+struct SwapTests {
+    @Test("A swap: candidates keep every hard rule; a named colleague who would break a rest rule is refused with the rule; accepted, approved, published; the acceptor's calendar has it; history kept")
+    func swapToPublished() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month, member = world.member.headers
+            let mine = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: member).body) as! [String: Any]
+            let duty = (mine["duties"] as! [[String: Any]])[0]
+            let slot = "duty=\(duty["duty"]!)&area=\(duty["area"]!)&date=\(duty["date"]!)&shift=\(duty["shift"]!)"
+            let candidates = try json(try server.request("GET", "/api/months/\(month)/mine/swap-candidates?\(slot)", credentials: member).body)
+                as! [String: Any]
+            let list = candidates["candidates"] as! [[String: Any]]
+            #expect(!list.isEmpty)
+            #expect(!(list.map { $0["member"] as! String }).contains(world.memberID))
+
+            let body = { (d: [String: Any], to: String?) in
+                Data(#"{"duty": "\#(d["duty"]!)", "area": "\#(d["area"]!)", "date": "\#(d["date"]!)", "shift": "\#(d["shift"]!)", "to": \#(to.map { "\"\($0)\"" } ?? "null")}"#.utf8)
+            }
+            // A colleague who is on duty too close to one of my duties: refused, the rule named.
+            var refusedOnce = false
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            func dayApart(_ a: String, _ b: String) -> Bool {
+                guard let x = formatter.date(from: a), let y = formatter.date(from: b) else { return false }
+                return abs(x.timeIntervalSince(y)) == 86400
+            }
+            for mineDuty in mine["duties"] as! [[String: Any]] where !refusedOnce {
+                // Someone on the same duty and area the day before or after (never on consecutive dates: H4).
+                let near = (world.plan["assignments"] as! [[String: Any]]).first {
+                    $0["member"] as? String != world.memberID && $0["duty"] as? String == mineDuty["duty"] as? String
+                        && $0["area"] as? String == mineDuty["area"] as? String && dayApart($0["date"] as! String, mineDuty["date"] as! String)
+                }
+                guard let clashing = near?["member"] as? String else { continue }
+                let refused = try server.request("POST", "/api/months/\(month)/swaps", body: body(mineDuty, clashing), credentials: member)
+                #expect(refused.status == 422)
+                let text = String(decoding: refused.body, as: UTF8.self)
+                #expect(text.contains("H2") || text.contains("近い当番") || text.contains("当番があり"), "\(text)")
+                refusedOnce = true
+            }
+            #expect(refusedOnce, "no colleague clashes with any of the member's duties")
+
+            // Offered to anyone; the best colleague accepts.
+            let offered = try server.request("POST", "/api/months/\(month)/swaps", body: body(duty, nil), credentials: member)
+            #expect(offered.status == 201)
+            let offer = try json(offered.body) as! [String: Any]
+            #expect(offer["state"] as? String == "offered")
+            let taker = list[0]["member"] as! String
+            let colleague = try world.signIn(member: taker)
+            let accepted = try server.request("POST", "/api/proposals/\(offer["id"] as! Int)/accept", credentials: colleague.headers)
+            #expect(accepted.status == 200)
+            let proposal = try json(accepted.body) as! [String: Any]
+            #expect(proposal["state"] as? String == "accepted")
+            let summary = proposal["summary"] as! [String: Any]
+            #expect((summary["violations"] as! [Any]).isEmpty)
+            #expect(abs((summary["totalAfter"] as! Double) - (summary["totalBefore"] as! Double) - (list[0]["increase"] as! Double)) < 1e-6)
+            // The offerer cannot approve their own swap; the office (or the block's leader) can.
+            #expect(try server.request("POST", "/api/proposals/\(offer["id"] as! Int)/publish", credentials: member).status == 403)
+            #expect(try server.request("POST", "/api/proposals/\(offer["id"] as! Int)/publish").status == 201)
+            let plan = try json(try server.request("GET", "/api/months/\(month)/published/2").body) as! [String: Any]
+            let holders = (plan["assignments"] as! [[String: Any]]).filter {
+                $0["date"] as? String == duty["date"] as? String && $0["duty"] as? String == duty["duty"] as? String
+                    && $0["area"] as? String == duty["area"] as? String && $0["shift"] as? String == duty["shift"] as? String
+            }.map { $0["member"] as! String }
+            #expect(holders.contains(taker) && !holders.contains(world.memberID))
+            // The taker's calendar follows.
+            let theirs = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: colleague.headers).body) as! [String: Any]
+            let url = theirs["calendarUrl"] as! String
+            let ics = String(decoding: try server.request("GET", String(url[url.range(of: "/ics/")!.lowerBound...]), credentials: [:]).body, as: UTF8.self)
+            #expect(ics.contains((duty["date"] as! String).replacingOccurrences(of: "-", with: "")))
+
+            // With the office's rule, a cheap swap is published at once; a withdrawn offer stays in the history.
+            #expect(try server.request("PUT", "/api/rules", body: Data(#"{"leadersPublish": false, "swapAutoApprove": 1000}"#.utf8)).status == 200)
+            let again = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: member).body) as! [String: Any]
+            let next = (again["duties"] as! [[String: Any]])[0]
+            let nextSlot = "duty=\(next["duty"]!)&area=\(next["area"]!)&date=\(next["date"]!)&shift=\(next["shift"]!)"
+            let nextList = (try json(try server.request("GET", "/api/months/\(month)/mine/swap-candidates?\(nextSlot)", credentials: member).body)
+                as! [String: Any])["candidates"] as! [[String: Any]]
+            let nextTaker = try #require(nextList.first)["member"] as! String
+            let second = try json(try server.request("POST", "/api/months/\(month)/swaps", body: body(next, nextTaker), credentials: member).body)
+                as! [String: Any]
+            let nextColleague = nextTaker == taker ? colleague : try world.signIn(member: nextTaker)
+            let auto = try server.request("POST", "/api/proposals/\(second["id"] as! Int)/accept", credentials: nextColleague.headers)
+            #expect(auto.status == 201)
+            #expect((try json(auto.body) as! [String: Any])["version"] as? Int == 3)
+            let now = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: colleague.headers).body) as! [String: Any]
+            let left = try #require((now["duties"] as! [[String: Any]]).first)
+            let third = try json(try server.request("POST", "/api/months/\(month)/swaps", body: body(left, nil), credentials: colleague.headers).body)
+                as! [String: Any]
+            #expect(try server.request("POST", "/api/proposals/\(third["id"] as! Int)/withdraw", credentials: colleague.headers).status == 200)
+            let history = try json(try server.request("GET", "/api/months/\(month)/proposals").body) as! [[String: Any]]
+            #expect(Set(history.filter { $0["kind"] as? String == "swap" }.map { $0["state"] as! String }) == ["published", "withdrawn"])
         }
     }
 }

@@ -40,7 +40,7 @@ struct ServerAPITests {
         }
         let routes = Set(ServerApplication.routes.map { "\($0.method) \($0.path)" })
         #expect(documented == routes)
-        #expect(routes.count == 64)
+        #expect(routes.count == 67)
     }
 
     @Test("Upload, plan, draft, publish, members and a member's calendar: every documented route answers")

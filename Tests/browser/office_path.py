@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 from icalendar import Calendar
@@ -49,6 +50,15 @@ def get(base, path, raw=False):
     with urllib.request.urlopen(request, timeout=30) as r:
         body = r.read()
         return (body, dict(r.headers)) if raw else json.loads(body)
+
+
+def get_status(base, path):
+    request = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + TOKEN["office"]})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 def step(name):
@@ -250,8 +260,90 @@ def run(base, args):
         assert mobile.goto(f"{base}/months/{month}").status == 404
         phone.close()
 
+        leader_path(base, args, browser, page, month, errors, shot)
+
         assert not errors, f"script errors on the pages: {errors}"
         browser.close()
+
+
+def leader_path(base, args, browser, page, month, errors, shot):
+    """A block leader on a phone: cover a slot, then an absence as a what-if; the office
+    publishes one, and the other (made on the same version) is rebased and published."""
+    view = get(base, f"/api/months/{month}/published/1/view")
+    block = view["blocks"][0]["id"]
+
+    step("add a block leader")
+    page.goto(base + "/people")
+    page.fill("#addUser input[name=name]", "幹事 北部")
+    page.select_option("#addUser select[name=role]", "leader")
+    page.fill("#addUser input[name=blocks]", block)
+    page.click("#addUser button[type=submit]")
+    page.wait_for_selector("#secret")
+    password = page.inner_text("#secret")
+
+    step("the leader signs in on a phone and covers a slot")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                locale="ja-JP")
+    mobile = phone.new_page()
+    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    mobile.goto(f"{base}/months/{month}/block")
+    mobile.wait_for_url("**/login?next=*")
+    mobile.fill("input[name=name]", "幹事 北部")
+    mobile.fill("input[name=password]", password)
+    mobile.click("form.signin button[type=submit]")
+    mobile.wait_for_selector("#slots .slot")
+    # A day with a duty of the block, then "cannot come" on its first name.
+    mobile.locator("#slots .out").first.click()
+    mobile.wait_for_selector("#coverList li.candidate", timeout=30000)
+    took = int(mobile.locator("#coverList").get_attribute("data-ms"))
+    print(f"office path: cover candidates shown in {took} ms")
+    shot(mobile, "10-leader-cover.png")
+    mobile.locator("#coverList .ask").first.click()
+    mobile.wait_for_selector("#proposal:not([hidden]) #cells tbody tr.changed")
+    mobile.click("#proposalActions .submit")
+    mobile.wait_for_function("document.getElementById('proposalMeta').textContent.includes('提出済み')")
+    cover_id = int(mobile.locator("#proposal").get_attribute("data-id"))
+
+    step("the leader's what-if: a member of the block away")
+    member = next(m for m in view["members"] if m["block"] == block)
+    published = get(base, f"/api/months/{month}/published/1")
+    duty = next(a for a in published["assignments"] if a["member"] == member["id"])
+    mobile.select_option("#whatif select[name=kind]", "unavailable")
+    mobile.select_option("#whatif select[name=member]", member["id"])
+    mobile.fill("#whatif input[name=from]", duty["date"])
+    mobile.fill("#whatif input[name=to]", duty["date"])
+    mobile.fill("#whatif input[name=description]", member["name"] + " 不在")
+    mobile.click("#whatif button[type=submit]")
+    mobile.wait_for_selector("#proposal:not([hidden]) #cells tbody tr.changed", timeout=60000)
+    removed = mobile.locator("#cells tbody tr.changed td:nth-child(3)").all_inner_texts()
+    assert any(member["name"] in r for r in removed), f"{member['name']} is not taken out: {removed}"
+    shot(mobile, "11-leader-whatif.png")
+    mobile.click("#proposalActions .submit")
+    mobile.wait_for_function("document.getElementById('proposalMeta').textContent.includes('提出済み')")
+    whatif_id = int(mobile.locator("#proposal").get_attribute("data-id"))
+    phone.close()
+
+    step("the office publishes the cover; the what-if made on the same version is rebased, then published")
+    page.goto(f"{base}/months/{month}/block")
+    page.wait_for_selector("#proposals tbody tr")
+    page.click(f'#proposals tbody tr[data-id="{cover_id}"] button')
+    page.click("#proposalActions .publish")
+    page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+    assert get(base, f"/api/months/{month}/published")["assignments"] != published["assignments"], "the cover was not published"
+    page.goto(f"{base}/months/{month}/block")
+    page.wait_for_selector("#proposals tbody tr")
+    page.click(f'#proposals tbody tr[data-id="{whatif_id}"] button')
+    page.wait_for_selector("#proposalActions .rebase")
+    page.click("#proposalActions .rebase")
+    page.wait_for_function("document.getElementById('proposalMeta').textContent.startsWith('版 2')", timeout=60000)
+    shot(page, "12-office-rebased.png")
+    page.click("#proposalActions .submit")
+    page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+    latest = get(base, f"/api/months/{month}/published")
+    assert not any(a["member"] == member["id"] and a["date"] == duty["date"] for a in latest["assignments"]), \
+        "the published version still has the absent member's duty"
+    versions = [v for v in range(1, 5) if get_status(base, f"/api/months/{month}/published/{v}") == 200]
+    assert versions == [1, 2, 3], versions
 
 
 if __name__ == "__main__":
