@@ -279,7 +279,7 @@ extension Pages {
                 body: JSON.stringify({ duty: d.duty, area: d.area, date: d.date, shift: d.shift, to: to }) });
               const body = await response.json().catch(function () { return {}; });
               box.textContent = response.ok ? '申し出ました。相手が引き受けると、確認のうえ公開されます。'
-                : ((body.problems || []).map(function (p) { return p.japanese || p.message; }).join('\n') || (body.error && body.error.message) || '申し出られませんでした。');
+                : ((body.problems || []).map(function (p) { return p.japanese || p.message; }).join('\\n') || (body.error && body.error.message) || '申し出られませんでした。');
               swaps();
             }
             box.appendChild(button('代われる人なら誰でも', 'anyone', function () { send(null); }));

@@ -77,19 +77,28 @@ enum Pages {
         return page(title: "月の一覧", body: body, script: "index.js")
     }
 
-    static func asset(_ name: String) -> Response? {
-        let type: String
-        let text: String
+    /// A script's text (nil for an unknown name).
+    static func script(_ name: String) -> String? {
         switch name {
-        case "app.css": (type, text) = ("text/css; charset=utf-8", css + "\n" + monthCSS + "\n" + peopleCSS + "\n" + blockCSS)
-        case "index.js": (type, text) = ("text/javascript; charset=utf-8", indexScript)
-        case "month.js": (type, text) = ("text/javascript; charset=utf-8", monthScript + collectionScript)
-        case "availability.js": (type, text) = ("text/javascript; charset=utf-8", availabilityScript)
-        case "me.js": (type, text) = ("text/javascript; charset=utf-8", meScript)
-        case "people.js": (type, text) = ("text/javascript; charset=utf-8", peopleScript)
-        case "block.js": (type, text) = ("text/javascript; charset=utf-8", blockScript)
-        case "frame.js": (type, text) = ("text/javascript; charset=utf-8", prelude)
-        default: return nil
+        case "index.js": indexScript
+        case "month.js": monthScript + collectionScript
+        case "availability.js": availabilityScript
+        case "me.js": meScript
+        case "people.js": peopleScript
+        case "block.js": blockScript
+        case "frame.js": prelude
+        default: nil
+        }
+    }
+
+    static func asset(_ name: String) -> Response? {
+        let type: String, text: String
+        if let script = script(name) {
+            (type, text) = ("text/javascript; charset=utf-8", script)
+        } else if name == "app.css" {
+            (type, text) = ("text/css; charset=utf-8", [css, monthCSS, peopleCSS, blockCSS].joined(separator: "\n"))
+        } else {
+            return nil
         }
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

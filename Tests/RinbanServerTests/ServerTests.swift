@@ -248,3 +248,29 @@ struct StoreTests {
         }
     }
 }
+
+@Suite("rinban serve: the pages' own scripts")
+struct ScriptSyntaxTests {
+    /// Node's parser, where the machine has Node (Playwright's paths in .ci/run find the rest).
+    static let node = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("Every script the pages load parses", .enabled(if: node != nil))
+    func scriptsParse() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-js-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["frame.js", "index.js", "month.js", "availability.js", "me.js", "people.js", "block.js"] {
+            _ = try #require(Pages.asset(name), "\(name) is not served")
+            let file = dir.appendingPathComponent(name)
+            try Data(Pages.script(name)!.utf8).write(to: file)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.node!)
+            process.arguments = ["--check", file.path]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(name): \(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        }
+    }
+}

@@ -52,6 +52,76 @@ def get(base, path, raw=False):
         return (body, dict(r.headers)) if raw else json.loads(body)
 
 
+def ics_events(base, member):
+    """The member's calendar feed, as (date, summary) pairs read by icalendar."""
+    entry = next(m for m in get(base, f"/api/months/{MONTH['id']}/members") if m["id"] == member)
+    path = "/ics/" + entry["icsUrl"].split("/ics/", 1)[1]
+    body, _ = get(base, path, raw=True)
+    return [(e.decoded("DTSTART").date().isoformat(), str(e["SUMMARY"])) for e in Calendar.from_ical(body).walk("VEVENT")]
+
+
+def swap_path(base, browser, page, month, link, chosen, errors, shot):
+    """A member offers a duty on a phone; a colleague accepts on theirs; the office
+    approves; the colleague's calendar feed gains the duty."""
+    MONTH["id"] = month
+    step("a member offers a swap on a phone")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                locale="ja-JP")
+    mobile = phone.new_page()
+    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    mobile.goto(base + link[link.index("/m/"):])
+    mobile.wait_for_selector("#dutyList li button.swap")
+    mine = get(base, f"/api/months/{month}/published")  # the office's view of the latest version
+    duty = sorted((a for a in mine["assignments"] if a["member"] == chosen["id"]), key=lambda a: (a["date"], a["shift"]))[0]
+    mobile.locator("#dutyList li button.swap").first.click()
+    mobile.wait_for_selector(".offer button.anyone")
+    shot(mobile, "13-member-offer.png")
+    mobile.click(".offer button.anyone")
+    mobile.wait_for_function("document.querySelector('.offer').textContent.includes('申し出ました')")
+    phone.close()
+
+    step("a colleague accepts it on their phone")
+    latest = get(base, f"/api/months/{month}/published", raw=True)
+    version = int(latest[1]["ETag"].strip('"'))
+    query = f"duty={duty['duty']}&area={duty['area']}&date={duty['date']}&shift={duty['shift']}&exclude={chosen['id']}"
+    cover = get(base, f"/api/months/{month}/published/{version}/cover?{query}")
+    taker = next(c for c in cover["candidates"] if not c.get("swap"))
+    before = ics_events(base, taker["member"])
+    page.goto(base + "/people")
+    page.fill("#addUser input[name=name]", taker["name"])
+    page.select_option("#addUser select[name=role]", "member")
+    page.fill("#addUser input[name=member]", taker["member"])
+    page.click("#addUser button[type=submit]")
+    page.wait_for_selector("#secret")
+    taker_link = page.inner_text("#secret")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                locale="ja-JP")
+    mobile = phone.new_page()
+    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    mobile.goto(base + taker_link[taker_link.index("/m/"):])
+    mobile.wait_for_selector("#swapList li button.accept")
+    mobile.click("#swapList li button.accept")
+    mobile.wait_for_function("document.getElementById('swapList').textContent.includes('引き受け済み')")
+    shot(mobile, "14-colleague-accepted.png")
+    phone.close()
+
+    step("the office approves; the colleague's calendar follows")
+    proposals = get(base, f"/api/months/{month}/proposals")
+    swap = next(p for p in proposals if p["kind"] == "swap" and p["state"] == "accepted")
+    page.goto(f"{base}/months/{month}/block")
+    page.wait_for_selector(f'#proposals tbody tr[data-id="{swap["id"]}"]')
+    page.click(f'#proposals tbody tr[data-id="{swap["id"]}"] button')
+    page.click("#proposalActions .publish")
+    page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+    after = ics_events(base, taker["member"])
+    assert duty["date"] not in [d for d, _ in before], f"{taker['name']} already had a duty on {duty['date']}"
+    assert duty["date"] in [d for d, _ in after], f"the swapped duty is not in {taker['name']}'s calendar: {after}"
+    assert len(after) == len(before) + 1, (before, after)
+
+
+MONTH = {}
+
+
 def get_status(base, path):
     request = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + TOKEN["office"]})
     try:
@@ -261,6 +331,7 @@ def run(base, args):
         phone.close()
 
         leader_path(base, args, browser, page, month, errors, shot)
+        swap_path(base, browser, page, month, link, chosen, errors, shot)
 
         assert not errors, f"script errors on the pages: {errors}"
         browser.close()
