@@ -31,7 +31,8 @@ private func csrf(_ page: Data) -> String? {
 /// a leader of one block and a member with a personal link, both signed in through the
 /// browser's paths (password form, link).
 private struct World {
-    let server: ServerProcess
+    var server: ServerProcess
+    let data: String
     let store: Store
     let month: Int
     let plan: [String: Any]
@@ -83,7 +84,7 @@ private struct World {
         let memberCookie = try #require(sessionCookie(opened.headers))
         let memberCSRF = try #require(csrf(try server.request("GET", "/me", credentials: ["Cookie": memberCookie]).body))
 
-        return World(server: server, store: store, month: month, plan: plan, memberID: memberID, leaderBlock: leaderBlock,
+        return World(server: server, data: data, store: store, month: month, plan: plan, memberID: memberID, leaderBlock: leaderBlock,
                      office: Person(name: "office", headers: ["Authorization": "Bearer \(server.officeToken)"]),
                      leader: Person(name: "leader", headers: ["Cookie": leaderCookie, "X-CSRF-Token": leaderCSRF]),
                      member: Person(name: "member", headers: ["Cookie": memberCookie, "X-CSRF-Token": memberCSRF]),
@@ -127,8 +128,9 @@ private func withWorld(_ body: (inout World) throws -> Void) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rinban-people-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let server = try ServerProcess(data: dir)
-    defer { server.kill() }
-    var world = try await World.make(server, data: dir)
+    var world: World
+    do { world = try await World.make(server, data: dir) } catch { server.kill(); throw error }
+    defer { world.server.kill() }
     try body(&world)
 }
 
@@ -627,6 +629,71 @@ struct SwapTests {
             #expect(try server.request("POST", "/api/proposals/\(third["id"] as! Int)/withdraw", credentials: colleague.headers).status == 200)
             let history = try json(try server.request("GET", "/api/months/\(month)/proposals").body) as! [[String: Any]]
             #expect(Set(history.filter { $0["kind"] as? String == "swap" }.map { $0["state"] as! String }) == ["published", "withdrawn"])
+        }
+    }
+}
+
+@Suite("rinban serve: a swap approval survives SIGKILL")
+struct SwapKillTests {
+    @Test("Killed while approving a swap: after a restart the swap is wholly published (version, plan, state) or not at all")
+    func killDuringApproval() async throws {
+        try await withWorld { (world: inout World) throws in
+            let month = world.month
+            var people: [String: Person] = [world.memberID: world.member]
+            var outcomes: [Bool] = []
+            for round in 0..<6 {
+                let server = world.server
+                let latest = try json(try server.request("GET", "/api/months/\(month)/published").body) as! [String: Any]
+                let version = Int(try server.exchange("GET", "/api/months/\(month)/published").headers["etag"]!.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))!
+                // Someone signed in who holds a duty offers it; the best direct taker accepts.
+                let held = (latest["assignments"] as! [[String: Any]]).first { people[$0["member"] as! String] != nil }!
+                let offerer = people[held["member"] as! String]!
+                let body = Data(#"{"duty": "\#(held["duty"]!)", "area": "\#(held["area"]!)", "date": "\#(held["date"]!)", "shift": "\#(held["shift"]!)"}"#.utf8)
+                let offer = try json(try server.request("POST", "/api/months/\(month)/swaps", body: body, credentials: offerer.headers).body) as! [String: Any]
+                let slot = "duty=\(held["duty"]!)&area=\(held["area"]!)&date=\(held["date"]!)&shift=\(held["shift"]!)"
+                let list = (try json(try server.request("GET", "/api/months/\(month)/mine/swap-candidates?\(slot)", credentials: offerer.headers).body)
+                    as! [String: Any])["candidates"] as! [[String: Any]]
+                let taker = list[0]["member"] as! String
+                if people[taker] == nil { people[taker] = try world.signIn(member: taker) }
+                let id = offer["id"] as! Int
+                #expect(try server.request("POST", "/api/proposals/\(id)/accept", credentials: people[taker]!.headers).status == 200)
+
+                // Approve from another thread and kill the server a moment later.
+                nonisolated(unsafe) let approver = server
+                let done = DispatchSemaphore(value: 0)
+                DispatchQueue.global().async {
+                    _ = try? approver.request("POST", "/api/proposals/\(id)/publish")
+                    done.signal()
+                }
+                Thread.sleep(forTimeInterval: Double(round % 3) * 0.004)
+                server.kill()
+                done.wait()
+                world.server = try ServerProcess(data: world.data)
+
+                let after = world.server
+                let proposal = try json(try after.request("GET", "/api/proposals/\(id)").body) as! [String: Any]
+                let now = Int(try after.exchange("GET", "/api/months/\(month)/published").headers["etag"]!.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))!
+                if proposal["state"] as? String == "published" {
+                    // Wholly applied: the next version, holding the taker in the slot, recorded on the proposal.
+                    #expect(now == version + 1 && proposal["version"] as? Int == now)
+                    let plan = try json(try after.request("GET", "/api/months/\(month)/published/\(now)").body) as! [String: Any]
+                    #expect((plan["assignments"] as! [[String: Any]]).contains {
+                        $0["member"] as? String == taker && $0["date"] as? String == held["date"] as? String && $0["duty"] as? String == held["duty"] as? String
+                            && $0["area"] as? String == held["area"] as? String && $0["shift"] as? String == held["shift"] as? String
+                    })
+                    outcomes.append(true)
+                } else {
+                    // Not at all: still accepted, no new version.
+                    #expect(proposal["state"] as? String == "accepted" && now == version && proposal["version"] == nil)
+                    #expect(try after.request("POST", "/api/proposals/\(id)/withdraw").status == 200)
+                    outcomes.append(false)
+                }
+                let audit = try json(try after.request("GET", "/api/audit?month=\(month)").body) as! [[String: Any]]
+                let published = audit.contains { $0["action"] as? String == "proposal.publish" && $0["target"] as? String == "proposal \(id)" }
+                #expect(published == outcomes.last!, "the audit trail agrees with the outcome")
+            }
+            print("swap approvals killed: published \(outcomes.filter { $0 }.count), not at all \(outcomes.filter { !$0 }.count)")
+            #expect(outcomes.count == 6)
         }
     }
 }
