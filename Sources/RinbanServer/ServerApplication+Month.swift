@@ -176,46 +176,30 @@ extension ServerApplication {
     }
 
     /// Applies `edit` to the month's current instance, validates the result as an upload is
-    /// validated, and stores it as the next revision. An edit that raced another one is
-    /// computed again on the newer instance (never applied on top of a stale one).
-    func editInstance(month id: Int64, audit: (_ before: Instance, _ after: Instance) -> Store.AuditEntry,
-                      answer: (member: String, note: String)? = nil, _ edit: (Instance) throws -> InstanceEdit) async throws -> Response {
-        for _ in 0..<3 {
-            let (loaded, revision) = try currentInstance(ofMonth: id)
-            let edited: Instance
-            switch try edit(loaded.instance) {
-            case .failure(let problems):
-                return try Self.json(Problems(error: "invalid edit", problems: problems), status: .unprocessableContent)
-            case .success(let instance):
-                edited = instance
-            }
-            let text = InstanceEncoder.jsonText(edited)
-            let decoded: LoadedInstance
-            do {
-                decoded = try InstanceDecoder.decode(DocumentReader.parse(Array(text.utf8), format: .json))
-            } catch {
-                // The validator speaks English; the office reads what the edit would break.
-                return try Self.json(Problems(error: "invalid edit", problems: error.issues.map {
-                    .init(path: $0.path.description, message: $0.message,
-                          japanese: "この変更は保存できません。月の設定がルールに合わなくなります (\($0.path)): \($0.message)",
-                          severity: $0.severity.rawValue)
-                }), status: .unprocessableContent)
-            }
-            do {
-                let next = try store.replaceInstance(month: id, text: text, expectedRevision: revision,
-                                                     audit: audit(loaded.instance, edited), answer: answer)
-                instances.insert(id, revision: next, decoded)
-                struct Saved: Encodable {
-                    var revision: Int
-                    var pins: Int
-                    var marks: Int
-                }
-                return try Self.json(Saved(revision: next, pins: edited.pins.count, marks: AvailabilityGrid.marks(of: edited).count))
-            } catch Store.Conflict.instanceChanged {
-                continue
-            }
+    /// validated, and stores it as the next revision, through the group-committing queue
+    /// (``InstanceEdits``): edits that arrive together are stored together, each applied
+    /// to the instance the previous one left, never to a stale one.
+    func editInstance(month id: Int64, audit: @escaping (_ before: Instance, _ after: Instance) -> Store.AuditEntry,
+                      answer: (member: String, note: String)? = nil,
+                      _ edit: @escaping (Instance) throws -> InstanceEdit) async throws -> Response {
+        _ = try requireMonth(id)
+        let outcome: InstanceEdits.Outcome
+        do {
+            outcome = try await edits.submit(id, audit: audit, answer: answer, edit: edit, in: self)
+        } catch Store.Conflict.instanceChanged {
+            throw HTTPError(.conflict, message: "同時に変更が続いたため保存できませんでした。もう一度どうぞ / the month kept changing; try again")
         }
-        throw HTTPError(.conflict, message: "同時に変更が続いたため保存できませんでした。もう一度どうぞ / the month kept changing; try again")
+        switch outcome {
+        case .refused(let problems):
+            return try Self.json(Problems(error: "invalid edit", problems: problems), status: .unprocessableContent)
+        case .saved(let revision, let instance):
+            struct Saved: Encodable {
+                var revision: Int
+                var pins: Int
+                var marks: Int
+            }
+            return try Self.json(Saved(revision: revision, pins: instance.pins.count, marks: AvailabilityGrid.marks(of: instance).count))
+        }
     }
 
     /// The members' marks as one line each (`m1: 2026-12-03 × 不可, 2026-12-10 夜間 △ 避けたい`), for the audit trail.

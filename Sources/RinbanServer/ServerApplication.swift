@@ -20,6 +20,8 @@ public struct ServerApplication: Sendable {
     public let policy: Policy
     /// Months' instances, decoded once per revision.
     let instances = InstanceCache()
+    /// Edits of the months' working instances, committed in groups.
+    let edits = InstanceEdits()
     /// Failed sign-ins, for rate limiting.
     let limiter = SignInLimiter()
 

@@ -187,19 +187,19 @@ public final class Store: Sendable {
 
     /// Replaces the month's instance if it is still at `expectedRevision` (an edit computed
     /// from an older text is refused, never applied on top of a newer one).
-    /// The audit entry and a member's answer (availability given by link) are written in
-    /// the same transaction.
+    /// The edits' audit entries and members' answers (availability given by link) are
+    /// written in the same transaction.
     /// - Returns: the new revision.
-    public func replaceInstance(month id: Int64, text: String, expectedRevision: Int, audit: AuditEntry? = nil,
-                                answer: (member: String, note: String)? = nil) throws -> Int {
+    public func replaceInstance(month id: Int64, text: String, expectedRevision: Int, audits: [AuditEntry] = [],
+                                answers: [(member: String, note: String)] = []) throws -> Int {
         try pool.write { db in
             try db.execute(sql: "UPDATE month SET instance = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
                            arguments: [text, id, expectedRevision])
             guard db.changesCount == 1 else {
                 throw Conflict.instanceChanged(current: try Int.fetchOne(db, sql: "SELECT revision FROM month WHERE id = ?", arguments: [id]) ?? 0)
             }
-            if let audit { try Self.append(audit, db) }
-            if let answer { try Self.recordAnswer(db, month: id, member: answer.member, note: answer.note) }
+            for audit in audits { try Self.append(audit, db) }
+            for answer in answers { try Self.recordAnswer(db, month: id, member: answer.member, note: answer.note) }
             return expectedRevision + 1
         }
     }

@@ -697,3 +697,45 @@ struct SwapKillTests {
         }
     }
 }
+
+@Suite("rinban serve: many answers at once")
+struct ConcurrentAnswerTests {
+    @Test("Forty members answer at the same moment: every answer is stored, none lost, each with its audit entry")
+    func fortyAtOnce() async throws {
+        try await withWorld { (world: inout World) throws in
+            let server = world.server, month = world.month
+            #expect(try server.request("PUT", "/api/months/\(month)/collection", body: Data(#"{"deadline": "2099-12-31"}"#.utf8)).status == 200)
+            let links = try json(try server.request("POST", "/api/months/\(month)/links").body) as! [[String: Any]]
+            let grid = try json(try server.request("GET", "/api/months/\(month)/availability").body) as! [String: Any]
+            let dates = (grid["dates"] as! [[String: Any]]).map { $0["date"] as! String }
+            var people: [(member: String, headers: [String: String], date: String)] = []
+            for (i, link) in links.prefix(40).enumerated() {
+                let url = link["link"] as! String
+                let opened = try server.exchange("GET", String(url[url.range(of: "/m/")!.lowerBound...]), credentials: [:])
+                let cookie = try #require(sessionCookie(opened.headers))
+                let token = try #require(csrf(try server.request("GET", "/me", credentials: ["Cookie": cookie]).body))
+                people.append((link["member"] as! String, ["Cookie": cookie, "X-CSRF-Token": token], dates[i % dates.count]))
+            }
+            nonisolated(unsafe) var statuses = [Int](repeating: 0, count: people.count)
+            nonisolated(unsafe) let client = server
+            let everyone = people
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: everyone.count) { i in
+                let body = Data(#"{"marks": [{"date": "\#(everyone[i].date)", "kind": "unavailable"}], "note": "n\#(i)"}"#.utf8)
+                let status = (try? client.request("POST", "/api/months/\(month)/mine/availability", body: body, credentials: everyone[i].headers).status) ?? -1
+                lock.withLock { statuses[i] = status }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+            let after = try json(try server.request("GET", "/api/months/\(month)/availability").body) as! [String: Any]
+            let marks = after["marks"] as! [[String: Any]]
+            for person in people {
+                let theirs = marks.filter { $0["member"] as? String == person.member }
+                #expect(theirs.count == 1 && theirs[0]["date"] as? String == person.date && theirs[0]["kind"] as? String == "unavailable", "\(person.member)")
+            }
+            let collection = try json(try server.request("GET", "/api/months/\(month)/collection").body) as! [String: Any]
+            #expect((collection["answered"] as! [Any]).count == people.count)
+            let audit = try json(try server.request("GET", "/api/audit?month=\(month)").body) as! [[String: Any]]
+            #expect(audit.filter { $0["action"] as? String == "availability.answer" }.count == people.count)
+        }
+    }
+}
