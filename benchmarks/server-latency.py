@@ -64,6 +64,8 @@ DEFAULT_ROUTES = [
     "/api/months/{id}/draft/view?",
 ]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# Every request is the office's: an API token made with `rinban-server users` on the fresh data folder.
+AUTH = {}
 
 
 def log(message):
@@ -112,7 +114,11 @@ class Server:
         self.port = port
         self.data = tempfile.mkdtemp(prefix="rinban-latency-")
         self.log = open(os.path.join(self.data, "server.log"), "w+")
-        self.process = subprocess.Popen([binary, "--data", os.path.join(self.data, "db"), "--host", "127.0.0.1",
+        db = os.path.join(self.data, "db")
+        subprocess.run([binary, "users", "add", "bench-office", "--role", "office", "--data", db], check=True, capture_output=True)
+        token = subprocess.run([binary, "users", "token", "bench-office", "--data", db], check=True, capture_output=True, text=True)
+        AUTH["Authorization"] = "Bearer " + token.stdout.strip()
+        self.process = subprocess.Popen([binary, "serve", "--data", db, "--host", "127.0.0.1",
                                          "--port", str(port)], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while True:
@@ -172,7 +178,7 @@ class Server:
 def request(method, port, path, body=None, content_type="application/json", timeout=120):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        headers = {"Content-Type": content_type} if body is not None else {}
+        headers = dict(AUTH, **({"Content-Type": content_type} if body is not None else {}))
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, response.read(), dict(response.getheaders())
@@ -215,7 +221,7 @@ def parse_duration_ms(text):
 
 def run_wrk(url, args):
     cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration:g}s",
-           "--timeout", f"{args.timeout:g}s", "--latency", url]
+           "--timeout", f"{args.timeout:g}s", "--latency"] + [f for k, v in AUTH.items() for f in ("-H", f"{k}: {v}")] + [url]
     done = subprocess.run(cmd, text=True, capture_output=True)
     out = done.stdout
     if done.returncode != 0 or "requests in" not in out:
@@ -238,7 +244,7 @@ def run_wrk(url, args):
     return result
 
 
-def _python_worker(port, path, threads, duration, timeout, queue):
+def _python_worker(port, path, threads, duration, timeout, queue, auth):
     latencies, failures, lock = [], {}, threading.Lock()
     deadline = time.monotonic() + duration
 
@@ -250,7 +256,7 @@ def _python_worker(port, path, threads, duration, timeout, queue):
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
             started = time.monotonic()
             try:
-                connection.request("GET", path)
+                connection.request("GET", path, headers=auth)
                 response = connection.getresponse()
                 response.read()
                 elapsed = (time.monotonic() - started) * 1000
@@ -290,7 +296,7 @@ def run_python(port, path, args):
     per = [args.connections // processes + (1 if i < args.connections % processes else 0) for i in range(processes)]
     queue = multiprocessing.Queue()
     started = time.monotonic()
-    workers = [multiprocessing.Process(target=_python_worker, args=(port, path, n, args.duration, args.timeout, queue))
+    workers = [multiprocessing.Process(target=_python_worker, args=(port, path, n, args.duration, args.timeout, queue, dict(AUTH)))
                for n in per]
     for worker in workers:
         worker.start()
