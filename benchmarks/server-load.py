@@ -16,8 +16,9 @@ For --duration seconds, on one keep-alive connection each:
   members  answer their availability (`POST /api/months/{id}/mine/availability`: one to four
            random days 不可, sometimes a shift 避けたい, a note), then think for a random time
            (uniform, mean --think seconds), and answer again: each answer replaces the last
-  leaders  read their blocks' calendar (`GET /api/months/{id}/published/1/view`) in a closed
-           loop, with the cover of a slot of their block every fifth read
+  leaders  read their blocks' calendar (`GET /api/months/{id}/published/1/view`), look at it
+           for a random time (mean --leader-think seconds) and read again, with the cover of a
+           slot of their block every fifth read
 
 Afterwards it checks that no write was lost: every member's marks in the office's grid are
 exactly their last answer that was answered 200; the collection lists every member who
@@ -84,11 +85,14 @@ class Tally:
         self.lock = threading.Lock()
         self.latencies = []
         self.failures = {}
+        self.samples = []
 
-    def add(self, milliseconds=None, failure=None):
+    def add(self, milliseconds=None, failure=None, sample=None):
         with self.lock:
             if failure:
                 self.failures[failure] = self.failures.get(failure, 0) + 1
+                if sample and len(self.samples) < 3:
+                    self.samples.append(sample)
             else:
                 self.latencies.append(milliseconds)
 
@@ -98,7 +102,7 @@ class Tally:
         def pct(p):
             return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else None
         return {"ok": len(values), "per_second": len(values) / seconds, "p50": pct(50), "p99": pct(99), "max": values[-1] if values else None,
-                "failures": dict(self.failures)}
+                "failures": dict(self.failures), "samples": list(self.samples)}
 
 
 def timed(connection_box, port, method, path, body, headers, tally, timeout):
@@ -109,12 +113,12 @@ def timed(connection_box, port, method, path, body, headers, tally, timeout):
             connection_box[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         connection_box[0].request(method, path, body=body, headers=headers)
         response = connection_box[0].getresponse()
-        response.read()
+        text = response.read()
         elapsed = (time.monotonic() - started) * 1000
         if response.status == 200:
             tally.add(elapsed)
         else:
-            tally.add(failure=f"status {response.status}")
+            tally.add(failure=f"status {response.status}", sample=text[:400].decode("utf-8", "replace"))
         if response.will_close:
             connection_box[0].close()
             connection_box[0] = None
@@ -135,6 +139,7 @@ def main():
     parser.add_argument("--leaders", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a member waits between answers")
+    parser.add_argument("--leader-think", type=float, default=1.0, help="mean seconds a leader looks at the calendar between reads")
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--write", action="store_true")
@@ -155,6 +160,10 @@ def main():
         api("PUT", port, f"/api/months/{month}/collection", {"deadline": "2099-12-31"})
         view, _ = api("GET", port, f"/api/months/{month}/published/1/view")
         dates = [d["date"] for d in view["dates"]]
+        instance, _ = api("GET", port, f"/api/months/{month}/instance")
+        pinned = {}
+        for pin in instance.get("pins", []):
+            pinned.setdefault(pin["member"], set()).add(pin["date"])
         shifts = sorted({c["shift"] for c in view["columns"]})
 
         log("signing people in")
@@ -198,7 +207,9 @@ def main():
             mine = random.Random(seed)
             box = [None]
             while time.monotonic() < deadline:
-                days = mine.sample(dates, mine.randint(1, 4))
+                # A member does not answer away a duty the office pinned (the page tells them to call).
+                free = [d for d in dates if d not in pinned.get(member["id"], set())]
+                days = mine.sample(free, mine.randint(1, 4))
                 marks = [{"date": d, "kind": "unavailable"} for d in days]
                 if shifts and mine.random() < 0.5:
                     other = mine.choice([d for d in dates if d not in days])
@@ -213,7 +224,8 @@ def main():
                         answered["count"] += 1
                 time.sleep(mine.uniform(0, 2 * args.think))
 
-        def leader_loop(leader):
+        def leader_loop(leader, seed):
+            mine = random.Random(seed)
             box, reads = [None], 0
             while time.monotonic() < deadline:
                 reads += 1
@@ -221,11 +233,12 @@ def main():
                     timed(box, port, "GET", leader["cover"], None, leader["headers"], cover_tally, args.timeout)
                 else:
                     timed(box, port, "GET", f"/api/months/{month}/published/1/view", None, leader["headers"], leader_tally, args.timeout)
+                time.sleep(mine.uniform(0, 2 * args.leader_think))
 
         log(f"load: {len(members)} members and {len(leaders)} leaders for {args.duration:g} s")
         cpu_before = sum(server.thread_cpu().values())
         threads = [threading.Thread(target=member_loop, args=(m, rng.random())) for m in members]
-        threads += [threading.Thread(target=leader_loop, args=(l,)) for l in leaders]
+        threads += [threading.Thread(target=leader_loop, args=(l, rng.random())) for l in leaders]
         began = time.monotonic()
         for t in threads:
             t.start()
@@ -264,7 +277,8 @@ def main():
         results = {"members": member_tally.summary(elapsed), "leaders": leader_tally.summary(elapsed), "cover": cover_tally.summary(elapsed)}
         for name, result in results.items():
             if result["failures"]:
-                problems.append(f"{name}: failed requests {result['failures']}")
+                problems.append(f"{name}: failed requests {result['failures']}; for example: "
+                                + " | ".join(sample.replace("\n", " ") for sample in result["samples"]))
         peak = server.rss_mb()
     finally:
         code = server.stop()
@@ -287,7 +301,7 @@ def main():
         f"* {info['swift']}, `rinban-server` built with `swift build -c release`; the server and the Python load "
         f"generator share the machine; loopback",
         f"* Instance `{os.path.relpath(args.instance, ROOT)}`, {args.duration:g} s; members think {args.think:g} s on average "
-        f"between answers (uniform 0–{2 * args.think:g} s); leaders read in a closed loop; seed {args.seed}",
+        f"between answers (uniform 0–{2 * args.think:g} s); leaders read every {args.leader_think:g} s on average (uniform 0–{2 * args.leader_think:g} s); seed {args.seed}",
         "",
         "\n".join(table),
         "",

@@ -15,7 +15,8 @@ import RinbanCore
 /// checked alone so one bad edit never sinks the others.
 final class InstanceEdits: @unchecked Sendable {
     enum Outcome: Sendable {
-        case saved(revision: Int, instance: Instance)
+        /// The new revision, and the instance's pins and marked cells (counted once per group).
+        case saved(revision: Int, pins: Int, marks: Int)
         case refused([ServerApplication.Problems.Problem])
     }
 
@@ -110,7 +111,8 @@ final class InstanceEdits: @unchecked Sendable {
                     audits: applied.map { $0.job.audit($0.before, $0.after) }, answers: applied.compactMap(\.job.answer))
                 application.instances.insert(month, revision: next, checked.loaded)
                 lock.withLock { groups.append(applied.count) }
-                for entry in applied { entry.job.done.resume(returning: .saved(revision: next, instance: instance)) }
+                let marks = AvailabilityGrid.marks(of: instance).count
+                for entry in applied { entry.job.done.resume(returning: .saved(revision: next, pins: instance.pins.count, marks: marks)) }
                 return
             } catch Store.Conflict.instanceChanged {
                 // A proposal was published with its change in between: apply the group again.

@@ -192,20 +192,23 @@ extension ServerApplication {
         switch outcome {
         case .refused(let problems):
             return try Self.json(Problems(error: "invalid edit", problems: problems), status: .unprocessableContent)
-        case .saved(let revision, let instance):
+        case .saved(let revision, let pins, let marks):
             struct Saved: Encodable {
                 var revision: Int
                 var pins: Int
                 var marks: Int
             }
-            return try Self.json(Saved(revision: revision, pins: instance.pins.count, marks: AvailabilityGrid.marks(of: instance).count))
+            return try Self.json(Saved(revision: revision, pins: pins, marks: marks))
         }
     }
 
     /// The members' marks as one line each (`m1: 2026-12-03 × 不可, 2026-12-10 夜間 △ 避けたい`), for the audit trail.
     static func marksText(_ instance: Instance, members: Set<String>) -> String {
         var lines: [String: [String]] = [:]
-        for mark in AvailabilityGrid.marks(of: instance) where members.contains(mark.member.rawValue) {
+        let rows = members.compactMap { instance.memberIndex[MemberID($0)] }.flatMap {
+            AvailabilityGrid.marks(of: instance.members[$0], in: instance.period)
+        }
+        for mark in rows {
             lines[mark.member.rawValue, default: []].append(
                 "\(mark.date.iso)\(mark.shift.map { " " + $0.rawValue } ?? "") \(mark.kind == .unavailable ? "× 不可" : "△ 避けたい")")
         }
@@ -345,13 +348,25 @@ extension ServerApplication {
     }
 
     /// `GET /api/months/{id}/published/{version}/view`.
+    /// A published version never changes, so its view (whole, or narrowed to a leader's
+    /// blocks) is made once and kept (``ViewCache``).
     func publishedView(_ context: RinbanContext) throws -> Response {
-        let (id, published) = try requirePublished(context)
-        let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
-        var view = view(of: try Self.plan(published.plan), loaded: loaded, source: "published", version: published.version,
-                        revision: published.instanceRevision ?? 0)
-        if let principal = context.principal, principal.user.role == .leader { view = Self.narrowed(view, toBlocks: principal.blocks) }
-        return try Self.json(view)
+        let id = try monthID(context)
+        let version = try context.parameters.require("version", as: Int.self)
+        let leader = context.principal.flatMap { $0.user.role == .leader ? $0.blocks : nil }
+        let key = "\(id)|\(version)|" + (leader?.sorted().joined(separator: ",") ?? "*")
+        let data = try views.value(key) {
+            let (id, published) = try requirePublished(context)
+            let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
+            var view = view(of: try Self.plan(published.plan), loaded: loaded, source: "published", version: published.version,
+                            revision: published.instanceRevision ?? 0)
+            if let leader { view = Self.narrowed(view, toBlocks: leader) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return try encoder.encode(view)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// A leader's view: the columns of areas in their blocks, the members of their blocks,

@@ -444,6 +444,15 @@ extension ServerApplication {
         guard answer.marks.count <= instance.period.count * max(1, instance.shifts.count + 1) else {
             return try Self.problem("marks", "印が多すぎます", "too many marks")
         }
+        // A pinned duty cannot be answered away: the office fixed it, so the member is told to call.
+        let pinned = instance.pins.filter { $0.member == member.id }
+        for (i, mark) in answer.marks.enumerated() where mark.kind == "unavailable" {
+            if let pin = pinned.first(where: { $0.date.iso == mark.date && (mark.shift == nil || mark.shift == $0.shift.rawValue) }) {
+                return try Self.problem("marks[\(i)]", "\(mark.date) の\(RotaText.dutyName(pin.duty, in: instance)) \(RotaText.shiftName(pin.shift, in: instance))"
+                                        + "は事務局が固定した当番です。出られない場合は事務局に連絡してください",
+                                        "\(mark.date): a duty the office pinned; call the office")
+            }
+        }
         // Clear the member's month, then set what they ticked.
         let marks = instance.period.dates.map { AvailabilityMark(member: member.id.rawValue, date: $0.iso, shift: nil, kind: "none") }
             + answer.marks.map { AvailabilityMark(member: member.id.rawValue, date: $0.date, shift: $0.shift, kind: $0.kind) }

@@ -20,6 +20,8 @@ public struct ServerApplication: Sendable {
     public let policy: Policy
     /// Months' instances, decoded once per revision.
     let instances = InstanceCache()
+    /// Published versions' calendar views, made once.
+    let views = ViewCache()
     /// Edits of the months' working instances, committed in groups.
     let edits = InstanceEdits()
     /// Failed sign-ins, for rate limiting.
@@ -715,5 +717,31 @@ final class InstanceCache: @unchecked Sendable {
             entries.insert((revision, decoded), at: 0)
             loaded[month] = Array(entries.prefix(Self.revisionsKept))
         }
+    }
+}
+
+/// Answers that never change once made (a published version's view), by key, the most
+/// recently used 64 kept.
+final class ViewCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (data: Data, used: UInt64)] = [:]
+    private var clock: UInt64 = 0
+    static let kept = 64
+
+    func value(_ key: String, make: () throws -> Data) throws -> Data {
+        if let data = lock.withLock({ () -> Data? in
+            clock += 1
+            entries[key]?.used = clock
+            return entries[key]?.data
+        }) { return data }
+        let data = try make()
+        lock.withLock {
+            clock += 1
+            entries[key] = (data, clock)
+            if entries.count > Self.kept, let oldest = entries.min(by: { $0.value.used < $1.value.used })?.key {
+                entries.removeValue(forKey: oldest)
+            }
+        }
+        return data
     }
 }

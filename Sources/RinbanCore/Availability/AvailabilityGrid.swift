@@ -81,15 +81,18 @@ public enum AvailabilityGrid {
     /// Every marked cell of the period, sorted by member id, date and shift.
     /// A cell named by both lists reads as 不可 (it blocks the duty either way).
     public static func marks(of instance: Instance) -> [Mark] {
+        instance.members.flatMap { marks(of: $0, in: instance.period) }.sorted()
+    }
+
+    /// One member's marks over `period` (the grid's row).
+    public static func marks(of member: Member, in period: Period) -> [Mark] {
         var marks: [Mark] = []
-        for member in instance.members {
-            let cells = cells(of: member, in: instance.period)
-            for key in cells.unavailable {
-                marks.append(Mark(member: member.id, date: key.date, shift: key.shift, kind: .unavailable))
-            }
-            for key in cells.avoid where !cells.unavailable.contains(key) {
-                marks.append(Mark(member: member.id, date: key.date, shift: key.shift, kind: .avoid))
-            }
+        let cells = cells(of: member, in: period)
+        for key in cells.unavailable {
+            marks.append(Mark(member: member.id, date: key.date, shift: key.shift, kind: .unavailable))
+        }
+        for key in cells.avoid where !cells.unavailable.contains(key) {
+            marks.append(Mark(member: member.id, date: key.date, shift: key.shift, kind: .avoid))
         }
         return marks.sorted()
     }
