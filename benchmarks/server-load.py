@@ -31,6 +31,7 @@ With --write, the part of benchmarks/README.md between `<!-- server-load:begin -
 """
 import argparse
 import csv
+import datetime
 import http.client
 import importlib.util
 import io
@@ -163,7 +164,9 @@ def main():
         instance, _ = api("GET", port, f"/api/months/{month}/instance")
         pinned = {}
         for pin in instance.get("pins", []):
-            pinned.setdefault(pin["member"], set()).add(pin["date"])
+            # The pinned date, and the next one (a whole day away also blocks a night that starts the evening before).
+            day = datetime.date.fromisoformat(pin["date"])
+            pinned.setdefault(pin["member"], set()).update({day.isoformat(), (day + datetime.timedelta(days=1)).isoformat()})
         shifts = sorted({c["shift"] for c in view["columns"]})
 
         log("signing people in")

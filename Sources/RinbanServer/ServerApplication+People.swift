@@ -445,12 +445,17 @@ extension ServerApplication {
             return try Self.problem("marks", "印が多すぎます", "too many marks")
         }
         // A pinned duty cannot be answered away: the office fixed it, so the member is told to call.
+        // (The absence blocks a pin as the instance's rule says: a whole day also blocks a night starting the evening before.)
         let pinned = instance.pins.filter { $0.member == member.id }
         for (i, mark) in answer.marks.enumerated() where mark.kind == "unavailable" {
-            if let pin = pinned.first(where: { $0.date.iso == mark.date && (mark.shift == nil || mark.shift == $0.shift.rawValue) }) {
-                return try Self.problem("marks[\(i)]", "\(mark.date) の\(RotaText.dutyName(pin.duty, in: instance)) \(RotaText.shiftName(pin.shift, in: instance))"
-                                        + "は事務局が固定した当番です。出られない場合は事務局に連絡してください",
-                                        "\(mark.date): a duty the office pinned; call the office")
+            guard let date = CivilDate(iso: mark.date) else { continue }
+            let absence = Absence(from: date, to: date, shifts: mark.shift.map { [ShiftID($0)] })
+            if let pin = pinned.first(where: { pin in
+                instance.shiftIndex[pin.shift].map { absence.blocks(Occurrence(shift: instance.shifts[$0], date: pin.date)) } ?? false
+            }) {
+                return try Self.problem("marks[\(i)]", "\(pin.date.iso) の\(RotaText.dutyName(pin.duty, in: instance)) \(RotaText.shiftName(pin.shift, in: instance))"
+                                        + "は事務局が固定した当番です。\(mark.date) に出られない場合は事務局に連絡してください",
+                                        "\(mark.date) blocks a duty the office pinned (\(pin.date.iso) \(pin.shift)); call the office")
             }
         }
         // Clear the member's month, then set what they ticked.

@@ -319,6 +319,15 @@ struct PeopleTests {
             #expect(try server.request("POST", path, body: answer, credentials: member).status == 409)
             #expect(try server.request("PUT", "/api/months/\(month)/collection", body: Data(#"{"deadline": "2099-12-31"}"#.utf8)).status == 200)
             #expect(try server.request("POST", path, body: answer, credentials: member).status == 200)
+            // A duty the office pinned cannot be answered away; the member is told to call, at the mark.
+            let held = (world.plan["assignments"] as! [[String: Any]]).first { $0["member"] as? String == world.memberID }!
+            let pin = try JSONSerialization.data(withJSONObject: ["duty": held["duty"]!, "area": held["area"]!, "date": held["date"]!,
+                                                                  "shift": held["shift"]!, "member": world.memberID, "pinned": true])
+            #expect(try server.request("POST", "/api/months/\(month)/pins", body: pin).status == 200)
+            let pinnedAway = try server.request("POST", path, body: Data(#"{"marks": [{"date": "\#(dates[0])", "kind": "avoid"}, {"date": "\#(held["date"]!)", "kind": "unavailable"}]}"#.utf8), credentials: member)
+            #expect(pinnedAway.status == 422)
+            let refusal = String(decoding: pinnedAway.body, as: UTF8.self)
+            #expect(refusal.contains("marks[1]") && refusal.contains("固定"))
             // A mark outside the period is refused at its own index.
             let bad = try server.request("POST", path, body: Data(#"{"marks": [{"date": "1999-01-01", "kind": "unavailable"}]}"#.utf8), credentials: member)
             #expect(bad.status == 422)
