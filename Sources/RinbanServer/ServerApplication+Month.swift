@@ -24,7 +24,7 @@ extension ServerApplication {
         }
     }
 
-    struct Named: Encodable {
+    struct Named: Codable {
         var id: String
         var name: String
     }
@@ -149,8 +149,7 @@ extension ServerApplication {
     /// takes the pin away.
     func editPin(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        let body = try await request.body.collect(upTo: Limits.small)
-        guard let pin = try? JSONDecoder().decode(PinRequest.self, from: Data(buffer: body)) else {
+        guard let pin = try await Self.body(PinRequest.self, of: request) else {
             return try Self.problem("pin", "本文は {\"duty\", \"area\", \"date\", \"shift\", \"member\", \"pinned\"} の形にしてください",
                                     "the body must be {duty, area, date, shift, member, pinned}")
         }

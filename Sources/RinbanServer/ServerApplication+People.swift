@@ -189,8 +189,7 @@ extension ServerApplication {
     /// `POST /api/users`: adds a person; answers with a one-time password (office, leader)
     /// or the member's personal link.
     func addUser(_ request: Request, _ context: RinbanContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: Limits.small)
-        guard let new = try? JSONDecoder().decode(NewUser.self, from: Data(buffer: body)) else {
+        guard let new = try await Self.body(NewUser.self, of: request) else {
             return try Self.problem("user", "本文は {\"name\", \"role\", \"blocks\", \"member\"} の形にしてください",
                                     "the body must be {name, role, blocks, member}")
         }
@@ -305,8 +304,7 @@ extension ServerApplication {
         let id = try monthID(context)
         _ = try requireMonth(id)
         struct Body: Decodable { var deadline: String }
-        let body = try await request.body.collect(upTo: Limits.small)
-        guard let text = try? JSONDecoder().decode(Body.self, from: Data(buffer: body)).deadline, let deadline = Self.deadline(text) else {
+        guard let text = try await Self.body(Body.self, of: request)?.deadline, let deadline = Self.deadline(text) else {
             return try Self.problem("deadline", "締め切りは 2026-12-20 のような日付か、2026-12-20T17:00:00+09:00 のような日時で書いてください",
                                     "deadline must be a date (2026-12-20) or an ISO 8601 time")
         }
@@ -434,8 +432,7 @@ extension ServerApplication {
         guard collectionOpen(collection) else {
             throw HTTPError(.conflict, message: "締め切りを過ぎたため変更できません。事務局に連絡してください / the deadline has passed")
         }
-        let body = try await request.body.collect(upTo: Limits.small * 4)
-        guard let answer = try? JSONDecoder().decode(AnswerBody.self, from: Data(buffer: body)) else {
+        guard let answer = try await Self.body(AnswerBody.self, of: request, limit: Limits.small * 4) else {
             return try Self.problem("marks", "本文は {\"marks\": [{\"date\", \"shift\", \"kind\"}], \"note\"} の形にしてください",
                                     "the body must be {marks: [{date, shift, kind}], note}")
         }

@@ -42,8 +42,7 @@ extension ServerApplication {
         h["POST /api/proposals/{id}/rebase"] = { _, context in try await self.rebaseProposal(context) }
         h["GET /api/rules"] = { _, _ in try Self.json(try self.store.rules()) }
         h["PUT /api/rules"] = { request, context in
-            let body = try await request.body.collect(upTo: Limits.small)
-            guard let rules = try? JSONDecoder().decode(Store.Rules.self, from: Data(buffer: body)),
+            guard let rules = try await Self.body(Store.Rules.self, of: request),
                   rules.swapAutoApprove.map({ $0 >= 0 && $0.isFinite }) ?? true else {
                 return try Self.problem("rules", "本文は {\"leadersPublish\": true/false, \"swapAutoApprove\": 数値 (0 以上) か null} の形にしてください",
                                         "the body must be {leadersPublish, swapAutoApprove (≥ 0 or null)}")
@@ -104,11 +103,6 @@ extension ServerApplication {
 
     // MARK: - Views
 
-    struct Named2: Codable {
-        var id: String
-        var name: String
-    }
-
     struct CellChange: Codable {
         var date: String
         var duty: String
@@ -117,8 +111,8 @@ extension ServerApplication {
         var areaName: String
         var shift: String
         var shiftName: String
-        var removed: [Named2]
-        var added: [Named2]
+        var removed: [Named]
+        var added: [Named]
     }
 
     struct Figures: Codable {
@@ -156,10 +150,10 @@ extension ServerApplication {
 
     static func summary(_ diff: PlanDiff, before: LoadedInstance, after: LoadedInstance, plan: Plan) -> Summary {
         let instance = after.instance
-        func name(_ id: MemberID) -> Named2 {
+        func name(_ id: MemberID) -> Named {
             let member = instance.memberIndex[id].map { instance.members[$0] }
                 ?? before.instance.memberIndex[id].map { before.instance.members[$0] }
-            return Named2(id: id.rawValue, name: member?.name ?? id.rawValue)
+            return Named(id: id.rawValue, name: member?.name ?? id.rawValue)
         }
         func figures(_ f: MemberFigures?) -> Figures? { f.map { Figures(duties: $0.assignments, points: $0.points, target: $0.target) } }
         return Summary(
@@ -258,8 +252,7 @@ extension ServerApplication {
     /// latest published version, as a proposal (the candidate's swap included).
     func proposeCover(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        let body = try await request.body.collect(upTo: Limits.small)
-        guard let chosen = try? JSONDecoder().decode(CoverRequest.self, from: Data(buffer: body)) else {
+        guard let chosen = try await Self.body(CoverRequest.self, of: request) else {
             return try Self.problem("cover", "本文は {\"duty\", \"area\", \"date\", \"shift\", \"member\", \"exclude\"} の形にしてください",
                                     "the body must be {duty, area, date, shift, member, exclude}")
         }

@@ -73,8 +73,7 @@ extension ServerApplication {
     /// who cannot take it is refused at once with the rule that stops them.
     func offerSwap(_ request: Request, _ context: RinbanContext) async throws -> Response {
         let id = try monthID(context)
-        let body = try await request.body.collect(upTo: Limits.small)
-        guard let offer = try? JSONDecoder().decode(SwapOffer.self, from: Data(buffer: body)) else {
+        guard let offer = try await Self.body(SwapOffer.self, of: request) else {
             return try Self.problem("swap", "本文は {\"duty\", \"area\", \"date\", \"shift\", \"to\", \"note\"} の形にしてください",
                                     "the body must be {duty, area, date, shift, to, note}")
         }

@@ -289,6 +289,12 @@ public struct ServerApplication: Sendable {
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A small JSON body as `T`, nil when it is not one (the caller answers 422 at its field).
+    static func body<T: Decodable>(_ type: T.Type, of request: Request, limit: Int = Limits.small) async throws -> T? {
+        let body = try await request.body.collect(upTo: limit)
+        return try? JSONDecoder().decode(T.self, from: Data(buffer: body))
+    }
+
     static func text(_ text: String, type: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
