@@ -32,7 +32,7 @@ extension Pages {
             <h1>わたしの当番</h1>
             <p><label>月 <select id="month"></select></label> <span id="who"></span></p>
             <p id="meProblem" class="error" role="alert"></p>
-            <section id="duties"><h2>当番</h2><div id="dutyList"></div></section>
+            <section id="duties"><h2>当番</h2><div id="changed" class="changed" hidden role="status"></div><div id="dutyList"></div></section>
             <section id="swaps" hidden><h2>交代</h2><p class="hint">自分の当番の「交代を頼む」から申し出ます。引き受けると、幹事か事務局が確かめてから公開されます。</p>
               <ul id="swapList"></ul></section>
             <section id="patients" hidden><h2>副主治医を務める患者</h2><p id="patientList"></p></section>
@@ -121,6 +121,7 @@ extension Pages {
         #send { font-size: 1.1em; padding: 0.5em 1.2em; margin: 0.5em 0; }
         #ics { width: 100%; max-width: 40em; box-sizing: border-box; }
         ul.duties { padding-left: 1.2em; }
+        .changed { background: #fff2cc; border: 1px solid #bf9000; padding: 0.5em; border-radius: 4px; }
         ul.duties li { margin: 0.3em 0; }
         ul.duties button, #swapList button, .offer button { min-height: 2.2em; margin: 0.1em 0.2em; }
         .offer { background: #f7f9fc; border: 1px solid #ddd; padding: 0.4em; margin: 0.3em 0; }
@@ -195,6 +196,14 @@ extension Pages {
               });
               list.innerHTML = '<p>公開された当番表 (版 ' + mine.publishedVersion + ') より</p>';
               list.appendChild(ul);
+            }
+            const changed = document.getElementById('changed');
+            const moved = mine.changes ? mine.changes.added.length + mine.changes.removed.length : 0;
+            changed.hidden = moved === 0;
+            if (moved) {
+              changed.textContent = '版 ' + mine.changes.version + ' であなたの当番が変わりました: '
+                + mine.changes.added.map(function (d) { return '＋ ' + dayLabel(d) + ' ' + d.dutyName + ' ' + d.shiftName; })
+                  .concat(mine.changes.removed.map(function (d) { return '－ ' + dayLabel(d) + ' ' + d.dutyName + ' ' + d.shiftName; })).join('　');
             }
             document.getElementById('patients').hidden = mine.patients.length === 0;
             document.getElementById('patientList').textContent = mine.patients.join('、');

@@ -359,6 +359,25 @@ extension ServerApplication {
         var note: String?
         var answeredAt: String?
         var calendarUrl: String
+        /// What the latest version changed in this member's duties (nil for version 1).
+        var changes: Changes?
+    }
+
+    struct Changes: Encodable {
+        var version: Int
+        var added: [Duty]
+        var removed: [Duty]
+    }
+
+    /// A member's duties in a plan, as the page lists them.
+    static func duties(of member: MemberID, in plan: Plan, on instance: Instance) -> [Duty] {
+        plan.assignments.filter { $0.member == member }.sorted { ($0.date, $0.shift.rawValue) < ($1.date, $1.shift.rawValue) }.map {
+            let info = DateInfo($0.date, in: instance)
+            return Duty(date: info.date, weekday: info.weekday, dayType: info.dayType, holiday: info.holiday, duty: $0.duty.rawValue,
+                        dutyName: RotaText.dutyName($0.duty, in: instance), area: $0.area.rawValue,
+                        areaName: RotaText.areaName(duty: $0.duty, area: $0.area, in: instance), shift: $0.shift.rawValue,
+                        shiftName: RotaText.shiftName($0.shift, in: instance))
+        }
     }
 
     /// The member of the request, present in the month (404 otherwise: a member never learns
@@ -378,20 +397,21 @@ extension ServerApplication {
         let instance = try loadedInstance(ofMonth: id).instance
         let member = try ownMember(context, in: instance)
         var duties: [Duty] = [], items: [String] = [], patients: [String] = []
+        var changes: Changes?
         let published = try store.published(month: id)
         if let published {
             let loaded = try loadedInstance(ofMonth: id, version: published.version, revision: published.instanceRevision)
             let plan = try Self.plan(published.plan)
-            let served = loaded.instance
-            duties = plan.assignments.filter { $0.member == member.id }.sorted { ($0.date, $0.shift.rawValue) < ($1.date, $1.shift.rawValue) }.map {
-                let info = DateInfo($0.date, in: served)
-                return Duty(date: info.date, weekday: info.weekday, dayType: info.dayType, holiday: info.holiday, duty: $0.duty.rawValue,
-                            dutyName: RotaText.dutyName($0.duty, in: served), area: $0.area.rawValue,
-                            areaName: RotaText.areaName(duty: $0.duty, area: $0.area, in: served), shift: $0.shift.rawValue,
-                            shiftName: RotaText.shiftName($0.shift, in: served))
-            }
+            duties = Self.duties(of: member.id, in: plan, on: loaded.instance)
             items = plan.placements.filter { $0.station == member.id }.map(\.item.rawValue).sorted()
             patients = plan.deputies.filter { $0.deputy == member.id }.map(\.patient.rawValue).sorted()
+            if let previous = try store.published(month: id, version: published.version - 1) {
+                let before = Self.duties(of: member.id, in: try Self.plan(previous.plan), on: loaded.instance)
+                func key(_ d: Duty) -> String { "\(d.date)|\(d.duty)|\(d.area)|\(d.shift)" }
+                let old = Set(before.map(key)), new = Set(duties.map(key))
+                changes = Changes(version: published.version, added: duties.filter { !old.contains(key($0)) },
+                                  removed: before.filter { !new.contains(key($0)) })
+            }
         }
         let collection = try store.collection(month: id)
         let answer = try store.answers(month: id).first { $0.member == member.id.rawValue }
@@ -404,7 +424,7 @@ extension ServerApplication {
                 AvailabilityMark(member: $0.member.rawValue, date: $0.date.iso, shift: $0.shift?.rawValue, kind: $0.kind.rawValue)
             },
             deadline: collection?.deadline, open: collectionOpen(collection), note: answer?.note, answeredAt: answer?.answeredAt,
-            calendarUrl: "\(Self.baseURL(request))/ics/\(try store.calendarToken(member: member.id.rawValue)).ics"))
+            calendarUrl: "\(Self.baseURL(request))/ics/\(try store.calendarToken(member: member.id.rawValue)).ics", changes: changes))
     }
 
     struct AnswerBody: Decodable {

@@ -613,6 +613,11 @@ struct SwapTests {
             #expect(holders.contains(taker) && !holders.contains(world.memberID))
             // The taker's calendar follows.
             let theirs = try json(try server.request("GET", "/api/months/\(month)/mine", credentials: colleague.headers).body) as! [String: Any]
+            // Their page says what changed in version 2.
+            let changes = try #require(theirs["changes"] as? [String: Any])
+            #expect(changes["version"] as? Int == 2)
+            #expect((changes["added"] as! [[String: Any]]).map { $0["date"] as! String } == [duty["date"] as! String])
+            #expect((changes["removed"] as! [Any]).isEmpty)
             let url = theirs["calendarUrl"] as! String
             let ics = String(decoding: try server.request("GET", String(url[url.range(of: "/ics/")!.lowerBound...]), credentials: [:]).body, as: UTF8.self)
             #expect(ics.contains((duty["date"] as! String).replacingOccurrences(of: "-", with: "")))
