@@ -71,6 +71,15 @@ extension Pages {
               <div id="issued" role="status"></div>
             </section>
             <section>
+              <h2>提案と交代の規則</h2>
+              <form id="rules">
+                <label><input type="checkbox" name="leadersPublish"> 幹事が自分のブロックの変更案・代わりを自分で公開してよい</label><br>
+                <label><input type="checkbox" name="autoSwap"> ルールを守り、目的関数の増加が
+                  <input type="number" name="swapAutoApprove" min="0" step="0.5" value="10" inputmode="decimal"> 未満の交代は、確認なしで公開する</label><br>
+                <button type="submit">規則を保存</button> <span id="rulesState" aria-live="polite"></span>
+              </form>
+            </section>
+            <section>
               <h2>登録されている人</h2>
               <table class="list" id="users"><thead><tr><th>名前</th><th>役割</th><th>ブロック・ID</th><th>登録</th><th>状態</th><th></th></tr></thead>
               <tbody></tbody></table>
@@ -393,7 +402,10 @@ extension Pages {
             'availability.answer': '不可日の回答 (本人)', 'pin.add': '固定', 'pin.remove': '固定の解除', 'run.start': '計画の開始',
             'run.end': '計画の終了', 'run.cancel': '計画の取り消し', 'draft.edit': '下書きの手直し', 'publish': '公開',
             'collection.open': '回収の受付・締め切り', 'calendar.renew': 'カレンダー URL の作り直し', 'user.add': '人の追加',
-            'user.revoke': '人の取り消し', 'link.renew': 'リンクの作成', 'token.new': 'API トークンの作成', 'sign-in': 'サインイン'
+            'user.revoke': '人の取り消し', 'link.renew': 'リンクの作成', 'token.new': 'API トークンの作成', 'sign-in': 'サインイン',
+            'whatif.propose': '変更案', 'cover.propose': '代わりの案', 'proposal.submitted': '提案の提出', 'proposal.publish': '提案の公開',
+            'proposal.rejected': '提案の却下', 'proposal.withdrawn': '提案の取り下げ', 'swap.offer': '交代の申し出', 'swap.accept': '交代の引き受け',
+            'rules.set': '規則の変更'
           };
           function td(text) { const c = document.createElement('td'); c.textContent = text == null ? '' : text; return c; }
           function show(issued) {
@@ -472,6 +484,21 @@ extension Pages {
               document.getElementById('issued').textContent = (answer.problems || []).map(function (p) { return p.japanese || p.message; }).join('\\n')
                 || (answer.error && answer.error.message) || '加えられませんでした';
             }
+          });
+          const rules = document.getElementById('rules');
+          (async function () {
+            const current = await (await fetch('/api/rules')).json();
+            rules.elements.leadersPublish.checked = current.leadersPublish;
+            rules.elements.autoSwap.checked = current.swapAutoApprove !== null && current.swapAutoApprove !== undefined;
+            if (rules.elements.autoSwap.checked) { rules.elements.swapAutoApprove.value = current.swapAutoApprove; }
+          })();
+          rules.addEventListener('submit', async function (e) {
+            e.preventDefault();
+            const body = { leadersPublish: rules.elements.leadersPublish.checked,
+                           swapAutoApprove: rules.elements.autoSwap.checked ? Number(rules.elements.swapAutoApprove.value) : null };
+            const r = await fetch('/api/rules', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+            document.getElementById('rulesState').textContent = r.ok ? '保存しました' : '保存できませんでした';
+            audit();
           });
           users();
           audit();
