@@ -198,13 +198,25 @@ extension ServerApplication {
         var summary: Summary?
     }
 
+    /// The proposal as the request's person may read it: the description and the lines of an
+    /// office's what-if that touches patients, beds or stations are left out for everyone else.
     func proposalView(_ p: Store.Proposal, latest: Int, withSummary: Bool = true) throws -> ProposalView {
-        ProposalView(id: p.id, month: p.month, kind: p.kind, state: p.state, baseVersion: p.baseVersion,
+        var summary = withSummary ? try JSONDecoder().decode(Summary.self, from: Data(p.summary.utf8)) : nil
+        var hidden: String?
+        if Principal.current?.user.role != .office, p.kind == "whatif", let text = p.changes {
+            let kinds = (try? ChangeSet.parse(DocumentReader.parse(Array(text.utf8), format: text.hasPrefix("{") ? .json : .yaml)))?
+                .changes.map(\.kind.rawValue) ?? ["?"]
+            if !Set(kinds).isSubset(of: Self.leaderChanges) {
+                summary?.changes = []
+                hidden = "事務局の変更案 #\(p.id) (患者・病床などを含むため、内容は事務局だけが見られます)"
+            }
+        }
+        return ProposalView(id: p.id, month: p.month, kind: p.kind, state: p.state, baseVersion: p.baseVersion,
                      stale: p.baseVersion != latest && !["published", "rejected", "withdrawn", "rebased"].contains(p.state),
-                     description: p.description, createdBy: p.createdByName, createdAt: p.createdAt, blocks: p.blocks,
+                     description: hidden ?? p.description, createdBy: p.createdByName, createdAt: p.createdAt, blocks: p.blocks,
                      offeredBy: p.offeredBy, offeredTo: p.offeredTo, acceptedBy: p.acceptedBy, decidedBy: p.decidedBy,
                      decidedAt: p.decidedAt, version: p.version, rebasedTo: p.rebasedTo,
-                     summary: withSummary ? try JSONDecoder().decode(Summary.self, from: Data(p.summary.utf8)) : nil)
+                     summary: summary)
     }
 
     // MARK: - Cover on a published version

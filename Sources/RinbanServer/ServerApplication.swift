@@ -49,8 +49,8 @@ public struct ServerApplication: Sendable {
         var key: String { "\(method) \(path)" }
     }
 
-    /// Every route, in the order of docs/openapi.yaml, with its action: the whole access
-    /// policy of the server is this table and ``Policy`` (the route test reads both).
+    /// Every route with its action: the whole access policy of the server is this table and
+    /// ``Policy``. Tests check it against docs/openapi.yaml, and every role against it.
     public static let routes: [Route] = [
         Route("GET", "/healthz", .open),
         Route("GET", "/api/months", .readMonths),

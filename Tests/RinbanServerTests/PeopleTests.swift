@@ -501,6 +501,22 @@ struct ProposalTests {
             #expect(try server.request("POST", "/api/months/\(month)/whatif", body: patient, credentials: world.leader.headers).status == 403)
             // The office may do the same.
             #expect(try server.request("POST", "/api/months/\(month)/whatif", body: outside).status == 201)
+            // An office what-if that touches a patient: the leader of the block sees the cells, not the patient lines.
+            let instance = try json(try server.request("GET", "/api/months/\(month)/instance").body) as! [String: Any]
+            let homePatient = (((instance["deputies"] as! [String: Any])["patients"] as! [[String: Any]])[0])["id"] as! String
+            let (absent, absentOn) = try world.leaderBlockDuty()
+            let mixed = Data("""
+                {"format": "rinban-change/1", "changes": [{"change": "unavailable", "member": "\(absent)", "date": "\(absentOn)"},
+                 {"change": "removeHomePatient", "patient": "\(homePatient)"}]}
+                """.utf8)
+            let made = try server.request("POST", "/api/months/\(month)/whatif", body: mixed)
+            #expect(made.status == 201)
+            let id = (try json(made.body) as! [String: Any])["id"] as! Int
+            let asOffice = try json(try server.request("GET", "/api/proposals/\(id)").body) as! [String: Any]
+            #expect(((asOffice["summary"] as! [String: Any])["changes"] as! [String]).joined().contains(homePatient))
+            let asLeader = try json(try server.request("GET", "/api/proposals/\(id)", credentials: world.leader.headers).body) as! [String: Any]
+            #expect(((asLeader["summary"] as! [String: Any])["changes"] as! [String]).isEmpty)
+            #expect(!String(decoding: try server.request("GET", "/api/proposals/\(id)", credentials: world.leader.headers).body, as: UTF8.self).contains(homePatient))
 
             let columns = view["columns"] as! [[String: Any]]
             let foreign = try #require(columns.first { !($0["blocks"] as! [String]).contains(world.leaderBlock) })
