@@ -190,7 +190,7 @@ extension Pages {
               tr.appendChild(el('td', {}, m.name));
               tr.appendChild(el('td', {}, (m.before ? m.before.duties : 0) + ' → ' + (m.after ? m.after.duties : 0)));
               tr.appendChild(el('td', { class: 'after' }, (m.before ? m.before.points.toFixed(1) : '—') + ' → ' + (m.after ? m.after.points.toFixed(1) : '—')));
-              tr.appendChild(el('td', {}, m.after && m.after.target !== null ? m.after.target.toFixed(1) : '—'));
+              tr.appendChild(el('td', {}, m.after && m.after.target != null ? m.after.target.toFixed(1) : '—'));
               fair.appendChild(tr);
             });
             const terms = document.querySelector('#terms tbody');

@@ -185,7 +185,7 @@ extension Pages {
           function render() {
             document.getElementById('who').textContent = mine.name + ' さん';
             const list = document.getElementById('dutyList');
-            if (mine.publishedVersion === null) {
+            if (mine.publishedVersion == null) {
               list.innerHTML = '<p>この月の当番表はまだ公開されていません。</p>';
             } else if (mine.duties.length === 0) {
               list.innerHTML = '<p>公開された当番表 (版 ' + mine.publishedVersion + ') に、あなたの当番はありません。</p>';
@@ -222,7 +222,7 @@ extension Pages {
             marks = {};
             mine.marks.forEach(function (m) { marks[key(m.date, m.shift)] = m.kind; });
             const deadline = document.getElementById('deadline');
-            if (mine.deadline === null) {
+            if (mine.deadline == null) {
               deadline.textContent = 'この月の受付はまだ始まっていません。';
             } else if (mine.open) {
               deadline.textContent = '締め切り: ' + jst(mine.deadline) + (mine.answeredAt ? '　(回答済み ' + jst(mine.answeredAt) + '。締め切りまで直せます)' : '　(まだ回答していません)');
@@ -514,7 +514,7 @@ extension Pages {
           function jst(iso) { return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' }); }
           function draw(c) {
             const state = document.getElementById('collectionState');
-            if (c.deadline === null) { state.textContent = 'まだ受付を始めていません。'; }
+            if (c.deadline == null) { state.textContent = 'まだ受付を始めていません。'; }
             else { state.textContent = (c.open ? '受付中: 締め切り ' : '締め切りました: ') + jst(c.deadline)
               + '　回答 ' + c.answered.length + ' 人 / 未回答 ' + c.waiting.length + ' 人'; }
             document.getElementById('answersSummary').textContent = '回答 ' + c.answered.length + ' 人 / 未回答 ' + c.waiting.length + ' 人 (一覧)';

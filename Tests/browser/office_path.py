@@ -302,6 +302,7 @@ def run(base, args):
         assert "/m/" in link, link
         shot(page, "08-people.png")
         page.goto(f"{base}/months/{month}")
+        page.wait_for_function("document.getElementById('collectionState').textContent === 'まだ受付を始めていません。'")
         page.fill("#deadlineDate", "2099-12-20")
         page.click("#collectionForm button[type=submit]")
         page.wait_for_function("document.getElementById('collectionState').textContent.startsWith('受付中')")
