@@ -65,10 +65,7 @@ def swap_path(base, browser, page, month, link, chosen, errors, shot):
     approves; the colleague's calendar feed gains the duty."""
     MONTH["id"] = month
     step("a member offers a swap on a phone")
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                locale="ja-JP")
-    mobile = phone.new_page()
-    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    phone, mobile = phone_page(browser, errors)
     mobile.goto(base + link[link.index("/m/"):])
     mobile.wait_for_selector("#dutyList li button.swap")
     mine = get(base, f"/api/months/{month}/published")  # the office's view of the latest version
@@ -94,10 +91,7 @@ def swap_path(base, browser, page, month, link, chosen, errors, shot):
     page.click("#addUser button[type=submit]")
     page.wait_for_selector("#secret")
     taker_link = page.inner_text("#secret")
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                locale="ja-JP")
-    mobile = phone.new_page()
-    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    phone, mobile = phone_page(browser, errors)
     mobile.goto(base + taker_link[taker_link.index("/m/"):])
     mobile.wait_for_selector("#swapList li button.accept")
     mobile.click("#swapList li button.accept")
@@ -120,6 +114,15 @@ def swap_path(base, browser, page, month, link, chosen, errors, shot):
 
 
 MONTH = {}
+
+
+def phone_page(browser, errors):
+    """A phone-sized page (390 × 844, touch) whose script errors are collected."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                locale="ja-JP")
+    mobile = phone.new_page()
+    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    return phone, mobile
 
 
 def get_status(base, path):
@@ -308,10 +311,7 @@ def run(base, args):
         page.wait_for_function("document.getElementById('collectionState').textContent.startsWith('受付中')")
 
         step("the member answers on a phone")
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                    has_touch=True, locale="ja-JP")
-        mobile = phone.new_page()
-        mobile.on("pageerror", lambda e: errors.append(str(e)))
+        phone, mobile = phone_page(browser, errors)
         mobile.goto(base + link[link.index("/m/"):])
         mobile.wait_for_url("**/me")
         mobile.wait_for_selector("#dutyList li")
@@ -354,10 +354,7 @@ def leader_path(base, args, browser, page, month, errors, shot):
     password = page.inner_text("#secret")
 
     step("the leader signs in on a phone and covers a slot")
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                locale="ja-JP")
-    mobile = phone.new_page()
-    mobile.on("pageerror", lambda e: errors.append(str(e)))
+    phone, mobile = phone_page(browser, errors)
     mobile.goto(f"{base}/months/{month}/block")
     mobile.wait_for_url("**/login?next=*")
     mobile.fill("input[name=name]", "幹事 北部")
