@@ -27,6 +27,10 @@ public struct RotaPlanOptions: Sendable {
     public var gap: Double?
     /// Seed of the neighbourhood choice (same seed, same plan on the same machine speed).
     public var seed: UInt64 = 1
+    /// Search threads: 2 (default) runs a second neighbourhood search beside the first once
+    /// the Lagrangian bound is proven, the two sharing their best rota; 1 keeps the second
+    /// core to the bound, so that a seed gives the same rota on the same machine speed.
+    public var threads: Int = 2
     /// Receives progress lines for stderr.
     public var progress: (@Sendable (String) -> Void)?
     /// Receives the same progress as numbers (the server's live chart): the rota's best
@@ -85,71 +89,145 @@ public struct RotaPlanner: Sendable {
     public func plan(_ options: RotaPlanOptions, startFromBaseline: Bool = false) throws -> RotaOutcome {
         let clock = ContinuousClock()
         let began = clock.now
-        func elapsed() -> Double { (clock.now - began).seconds }
+        @Sendable func elapsed() -> Double { (clock.now - began).seconds }
         let greedyBudget = options.engine == .greedy ? min(options.timeLimit, 5) : min(2, options.timeLimit * 0.1)
         let builder = GreedyRotaBuilder(problem: problem, improvementSeconds: greedyBudget)
         let greedy = startFromBaseline ? builder.buildFromBaseline() : builder.build()
         options.progress?(String(format: "%7.1f s  greedy         objective %.4f", elapsed(), greedy.weightedTotal))
         options.values?(RotaProgress(seconds: elapsed(), incumbent: greedy.weightedTotal, bound: nil))
 
-        switch options.engine {
-        case .greedy:
+        if options.engine == .greedy {
             return RotaOutcome(state: greedy, report: SolverReport(engine: "greedy", status: "heuristic", bound: nil,
                                                                    gap: nil, seconds: elapsed()))
+        }
+        // The second core proves the Lagrangian bound from the start, then (with two threads)
+        // runs a second neighbourhood search; both searches share their best rota.
+        let shared = SharedIncumbent(greedy)
+        let total = options.timeLimit
+        var helper: (@Sendable (@escaping @Sendable () -> Bool) -> Void)?
+        if options.threads > 1 {
+            let planner = self
+            var second = options
+            second.seed = options.seed &+ 0x9E37_79B9_7F4A_7C15
+            second.values = nil
+            let helperOptions = second
+            let parentStop = options.shouldStop
+            helper = { stopped in
+                var mine = helperOptions
+                mine.shouldStop = { stopped() || (parentStop?() ?? false) }
+                _ = try? planner.neighbourhoodSearch(from: shared.state(planner.problem), bound: nil, engine: "lns",
+                                                     options: mine, worker: nil, shared: shared, kindOffset: 1,
+                                                     label: "neighbourhood²", elapsed: elapsed)
+            }
+        }
+        let progress = options.progress, values = options.values
+        let worker = BoundThread(
+            problem: problem, upperBound: greedy.weightedTotal, seconds: max(0.5, min(total * 0.4, total - elapsed() - 0.3)),
+            shouldStop: options.shouldStop,
+            progress: { value in
+                progress?(String(format: "%7.1f s  Lagrangian bound %.4f", elapsed(), value))
+                values?(RotaProgress(seconds: elapsed(), incumbent: nil, bound: value))
+            },
+            then: helper)
+        defer { worker.stop() }
+        var outcome: RotaOutcome
+        switch options.engine {
+        case .greedy:
+            fatalError("handled above")
         case .glpk:
-            return try monolithic(from: greedy, options: options, seconds: options.timeLimit - elapsed(), elapsed: elapsed)
+            outcome = try monolithic(from: greedy, options: options, seconds: total - elapsed(), worker: worker, elapsed: elapsed)
         case .lns:
-            return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
+            outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, worker: worker,
+                                              shared: shared, elapsed: elapsed)
         case .auto:
             // Large rotas: the neighbourhood search. Small ones: a short branch-and-cut
             // (enough to prove small months outright), then the search from its incumbent,
-            // then branch-and-cut again from the search's incumbent, which prunes most of
-            // the tree; the best bound of the three stages is kept.
+            // then branch-and-cut again from the best rota of both searches, which prunes
+            // most of the tree; the best bound of the three stages is kept.
             guard problem.pairs.count <= Self.monolithicPairLimit else {
-                return try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, elapsed: elapsed)
+                outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, worker: worker,
+                                                  shared: shared, elapsed: elapsed)
+                break
             }
-            let total = options.timeLimit
-            let first = try monolithic(from: greedy, options: options, seconds: min(10, total * 0.1), elapsed: elapsed)
+            let first = try monolithic(from: greedy, options: options, seconds: min(10, total * 0.1), worker: worker, elapsed: elapsed)
+            shared.offer(first.state)
             if first.report.status == "optimal" || first.report.status == "gapLimit" || elapsed() >= total - 0.5 {
-                return first
+                outcome = first
+                break
             }
             var searchOptions = options
             searchOptions.timeLimit = elapsed() + (total - elapsed()) * 0.5
             let searched = try neighbourhoodSearch(from: first.state, bound: first.report.bound, engine: "glpk+lns",
-                                                   options: searchOptions, stallRounds: 15, elapsed: elapsed)
+                                                   options: searchOptions, stallRounds: 15, worker: worker, shared: shared,
+                                                   elapsed: elapsed)
             if searched.report.status == "optimal" || searched.report.status == "gapLimit" || elapsed() >= total - 0.5 {
-                return searched
+                outcome = searched
+                break
             }
-            var last = try monolithic(from: searched.state, options: options, seconds: total - elapsed(), elapsed: elapsed)
+            var last = try monolithic(from: shared.state(problem), options: options, seconds: total - elapsed(), worker: worker,
+                                      elapsed: elapsed)
             let bound = max(last.report.bound ?? -.infinity, searched.report.bound ?? -.infinity)
             last.report = report(engine: "glpk+lns+glpk", status: last.report.status, total: last.state.weightedTotal,
                                  bound: bound.isFinite ? bound : nil, seconds: elapsed())
-            return last
+            outcome = last
         }
+        // The second search's last rota may be the better one.
+        worker.stop()
+        worker.waitForEnd(seconds: 5)
+        shared.offer(outcome.state)
+        if shared.total < outcome.state.weightedTotal - 1e-9 * max(1, abs(shared.total)) {
+            outcome.state = shared.state(problem)
+            outcome.report = report(engine: outcome.report.engine, status: outcome.report.status,
+                                    total: outcome.state.weightedTotal, bound: outcome.report.bound, seconds: elapsed())
+        }
+        return merged(outcome, worker.bound(), options: options, seconds: elapsed())
+    }
+
+    /// The outcome with the better of its own and the bound thread's bound.
+    private func merged(_ outcome: RotaOutcome, _ proven: Double?, options: RotaPlanOptions, seconds: Double) -> RotaOutcome {
+        guard let proven, proven > (outcome.report.bound ?? -.infinity) else { return outcome }
+        var result = outcome
+        let total = outcome.state.weightedTotal
+        var status = outcome.report.status
+        if status == "timeLimit", let gap = options.gap, (total - proven) / max(abs(total), 1) <= gap { status = "gapLimit" }
+        if total - proven <= 1e-6 * max(abs(total), 1) { status = "optimal" }
+        result.report = report(engine: outcome.report.engine, status: status, total: total, bound: proven, seconds: seconds)
+        return result
     }
 
     // MARK: One branch-and-cut
 
     private func monolithic(
-        from greedy: RotaState, options: RotaPlanOptions, seconds remaining: Double, elapsed: () -> Double
+        from greedy: RotaState, options: RotaPlanOptions, seconds remaining: Double, worker: BoundThread,
+        elapsed: () -> Double
     ) throws -> RotaOutcome {
         let pinned = Set(problem.pinned)
         let free = problem.pairs.indices.filter { !pinned.contains($0) }
         let formulation = try RotaFormulation(problem: problem, free: free, fixed: problem.pinned)
         var solve = SolveOptions(timeLimit: max(remaining, 0.5), relativeGap: options.gap ?? 1e-6)
-        solve.shouldStop = options.shouldStop
+        // GLPK's incumbent as it reports it: the search also ends when the bound thread has
+        // proven it within the gap.
+        let incumbent = Mutex<Double?>(nil)
+        let gap = options.gap ?? 1e-6
+        let stop = options.shouldStop
+        solve.shouldStop = {
+            if stop?() ?? false { return true }
+            guard let value = incumbent.withLock({ $0 }), let bound = worker.bound() else { return false }
+            return value - bound <= gap * max(abs(value), 1)
+        }
         solve.initialSolution = formulation.values(for: greedy)
         solve.cuts = [.mixedIntegerRounding, .clique]
-        if options.progress != nil || options.values != nil {
-            let offset = elapsed()
-            let progress = options.progress, values = options.values
-            solve.progress = { p in
-                values?(RotaProgress(seconds: offset + p.elapsed, incumbent: p.incumbent, bound: p.bound))
-                progress?(String(format: "%7.1f s  branch-and-cut incumbent %@  bound %@  gap %@  nodes %d",
-                                offset + p.elapsed, p.incumbent.map { String(format: "%.4f", $0) } ?? "-",
-                                p.bound.map { String(format: "%.4f", $0) } ?? "-",
-                                p.gap.map { String(format: "%.2f%%", $0 * 100) } ?? "-", p.nodes))
-            }
+        let offset = elapsed()
+        let progress = options.progress, values = options.values
+        solve.progress = { p in
+            incumbent.withLock { $0 = p.incumbent }
+            // Before the first relaxation GLPK's bound is −DBL_MAX: no bound yet.
+            let bound = p.bound.flatMap { abs($0) < 1e300 ? $0 : nil }
+            values?(RotaProgress(seconds: offset + p.elapsed, incumbent: p.incumbent, bound: bound))
+            progress?(String(format: "%7.1f s  branch-and-cut incumbent %@  bound %@  gap %@  nodes %d",
+                             offset + p.elapsed, p.incumbent.map { String(format: "%.4f", $0) } ?? "-",
+                             bound.map { String(format: "%.4f", $0) } ?? "-",
+                             (bound == nil ? nil : p.gap).map { String(format: "%.2f%%", $0 * 100) } ?? "-", p.nodes))
         }
         let result = try formulation.model.solve(using: backend, options: solve)
         var state = greedy
@@ -158,7 +236,7 @@ public struct RotaPlanner: Sendable {
             for p in problem.pinned { state.assign(p) }
             for p in formulation.assignedPairs(in: result.values) { state.assign(p) }
         }
-        let status: String
+        var status: String
         switch result.termination {
         case .optimal: status = "optimal"
         // Without a requested gap the solver stops at 1e-6: optimal within its tolerance.
@@ -166,36 +244,40 @@ public struct RotaPlanner: Sendable {
         case .timeLimit: status = "timeLimit"
         default: status = result.termination.rawValue
         }
-        return RotaOutcome(state: state, report: report(engine: "glpk", status: status, total: state.weightedTotal,
-                                                        bound: result.bound, seconds: elapsed()))
+        // The bound thread's bound may be the better one (and may have ended the search).
+        var bound = result.bound
+        if let proven = worker.bound(), proven > (bound ?? -.infinity) { bound = proven }
+        let total = state.weightedTotal
+        if status == "timeLimit", let bound, total - bound <= gap * max(abs(total), 1) {
+            status = options.gap == nil ? "optimal" : "gapLimit"
+        }
+        return RotaOutcome(state: state, report: report(engine: "glpk", status: status, total: total, bound: bound,
+                                                        seconds: elapsed()))
     }
 
     // MARK: Neighbourhood search
 
     /// - Parameter stallRounds: stop after this many rounds without a gain of more than a
     ///   millionth of the total (nil: search until the time limit or a proof).
+    ///   - shared: the best rota of every search thread: taken over when better than this
+    ///     search's, and told of each gain.
+    ///   - kindOffset: shifts the cycle of neighbourhood kinds (a second search works on
+    ///     another kind than the first at the same time).
     private func neighbourhoodSearch(
         from start: RotaState, bound known: Double?, engine: String, options: RotaPlanOptions,
-        stallRounds: Int? = nil, elapsed: () -> Double
+        stallRounds: Int? = nil, worker: BoundThread?, shared: SharedIncumbent, kindOffset: Int = 0,
+        label: String = "neighbourhood", elapsed: () -> Double
     ) throws -> RotaOutcome {
         var state = start
+        var seen = shared.version
         let pinned = Set(problem.pinned)
         let limit = options.timeLimit
 
-        // The bound: the linear relaxation of the whole rota, solved on a second thread (GLPK
-        // keeps its state per thread) while the search runs on this one, with the whole time
-        // limit. A branch-and-cut bound handed in is at least as good and is used instead.
+        // The bound: the best of the one handed in and the bound thread's.
         var bound = known
-        let relaxation = known == nil ? try RelaxationThread(
-            model: RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
-                                   fixed: problem.pinned).model.relaxation(),
-            backend: backend, seconds: max(0.5, limit - elapsed() - 0.3)) : nil
         func collectBound(wait: Bool) {
             let deadline = DispatchTime.now() + max(0, limit - elapsed() - 0.1)
-            guard bound == nil, let relaxation, let value = relaxation.result(waitUntil: wait ? deadline : nil) else { return }
-            bound = value
-            options.progress?(String(format: "%7.1f s  LP bound       %.4f", elapsed(), value))
-            options.values?(RotaProgress(seconds: elapsed(), incumbent: nil, bound: value))
+            if let value = worker?.bound(waitUntil: wait ? deadline : nil), value > (bound ?? -.infinity) { bound = value }
         }
 
         var random = SplitMix64(seed: options.seed)
@@ -208,8 +290,10 @@ public struct RotaPlanner: Sendable {
             collectBound(wait: false)
             if let bound, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= max(options.gap ?? 0, 1e-6) { break }
             if let stallRounds, round - lastGain >= stallRounds { break }
+            if let better = shared.newer(than: &seen, total: state.weightedTotal) { state = better(problem) }
             round += 1
-            let free = neighbourhood(round: round, size: Int(size), state: state, random: &random).filter { !pinned.contains($0) }
+            let free = neighbourhood(round: round + kindOffset, size: Int(size), state: state, random: &random)
+                .filter { !pinned.contains($0) }
             guard !free.isEmpty else { continue }
             let freeSet = Set(free)
             let fixed = state.assignedPairs.filter { !freeSet.contains($0) }
@@ -237,11 +321,17 @@ public struct RotaPlanner: Sendable {
                 continue
             }
             if now < current - 1e-6 * max(abs(current), 1) { lastGain = round }
-            options.progress?(String(format: "%7.1f s  neighbourhood  objective %.4f  (round %d)", elapsed(), state.weightedTotal, round))
+            shared.offer(state)
+            seen = shared.version
+            options.progress?(String(format: "%7.1f s  %@ objective %.4f  (round %d)", elapsed(),
+                                     label.padding(toLength: 14, withPad: " ", startingAt: 0), state.weightedTotal, round))
             options.values?(RotaProgress(seconds: elapsed(), incumbent: state.weightedTotal, bound: bound))
         }
-        collectBound(wait: !options.stopped)
-        if bound == nil { options.progress?(String(format: "%7.1f s  LP bound       none in time", elapsed())) }
+        if worker != nil {
+            collectBound(wait: bound == nil && !options.stopped)
+            if bound == nil { options.progress?(String(format: "%7.1f s  bound          none in time", elapsed())) }
+        }
+        if let better = shared.newer(than: &seen, total: state.weightedTotal) { state = better(problem) }
         let total = state.weightedTotal
         var status = "timeLimit"
         if let bound, let gap = options.gap, (total - bound) / max(abs(total), 1) <= gap { status = "gapLimit" }
@@ -308,47 +398,96 @@ public struct RotaPlanner: Sendable {
     }
 }
 
-/// Solves a relaxation on its own thread and hands back a proven lower bound from it.
-///
-/// Above ``RotaPlanner/monolithicPairLimit`` columns the interior-point method is tried
-/// first (much faster on these relaxations when it converges, but exact only to its
-/// tolerance: its value is lowered by a relative 1e-5 so that the bound stays a bound);
-/// otherwise, or if it fails, the simplex method with the time that is left.
-final class RelaxationThread: Sendable {
+/// The second core: proves the Lagrangian bound of the whole rota (``RotaLagrangian``)
+/// while the search runs on the caller's thread, then runs `then` (a second search) until
+/// asked to stop. The best bound so far can be read at any time.
+final class BoundThread: Sendable {
     private let finished = DispatchSemaphore(value: 0)
-    /// (worker done, lower bound if solved)
-    private let outcome = Mutex<(done: Bool, value: Double?)>((false, nil))
+    private let state = Mutex<(bound: Double?, stop: Bool)>((nil, false))
 
-    init(model: Model, backend: any SolverBackend, seconds: Double) {
+    /// - Parameters:
+    ///   - seconds: at most this long for the bound.
+    ///   - progress: told the bound when the subgradient method ends.
+    ///   - then: work for the rest of the time, given a function that says when to stop.
+    init(problem: RotaProblem, upperBound: Double, seconds: Double, shouldStop: (@Sendable () -> Bool)?,
+         progress: (@Sendable (Double) -> Void)?, then: (@Sendable (@escaping @Sendable () -> Bool) -> Void)?)
+    {
         let thread = Thread { [self] in
-            let began = ContinuousClock.now
-            var bound: Double?
-            if model.variableCount > RotaPlanner.monolithicPairLimit {
-                var options = SolveOptions()
-                options.lpMethod = .interiorPoint
-                if let result = try? model.solve(using: backend, options: options), result.termination == .optimal,
-                   let value = result.objective
-                {
-                    bound = value - 1e-5 * max(abs(value), 1)
-                }
+            let stopped: @Sendable () -> Bool = { [self] in
+                (shouldStop?() ?? false) || self.state.withLock { $0.stop }
             }
-            let left = seconds - (ContinuousClock.now - began).seconds
-            if bound == nil, left > 0.5,
-               let result = try? model.solve(using: backend, options: SolveOptions(timeLimit: left)),
-               result.termination == .optimal
-            {
-                bound = result.objective
+            let lagrangian = RotaLagrangian(problem: problem).solve(
+                upperBound: upperBound, seconds: seconds, shouldStop: stopped,
+                improved: { [self] value in self.offer(value) })
+            if lagrangian.bound.isFinite {
+                self.offer(lagrangian.bound)
+                progress?(lagrangian.bound)
             }
-            self.outcome.withLock { $0 = (true, bound) }
+            if let then, !stopped() { then(stopped) }
             self.finished.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// The bound; nil if not (yet) found. With a deadline, waits for the worker until then.
-    func result(waitUntil deadline: DispatchTime? = nil) -> Double? {
-        if let deadline, finished.wait(timeout: deadline) == .success { finished.signal() }
-        return outcome.withLock { $0.done ? $0.value : nil }
+    private func offer(_ value: Double) {
+        state.withLock { if value > ($0.bound ?? -.infinity) { $0.bound = value } }
+    }
+
+    /// The best bound proven so far; with a deadline, first waits until the bound's work
+    /// is done or then.
+    func bound(waitUntil deadline: DispatchTime? = nil) -> Double? {
+        if let deadline, state.withLock({ $0.bound == nil }), finished.wait(timeout: deadline) == .success {
+            finished.signal()
+        }
+        return state.withLock { $0.bound }
+    }
+
+    /// Asks the thread to end (within one subgradient step or one solver callback).
+    func stop() {
+        state.withLock { $0.stop = true }
+    }
+
+    /// Waits until the thread has ended, at most `seconds`.
+    func waitForEnd(seconds: Double) {
+        if finished.wait(timeout: .now() + seconds) == .success { finished.signal() }
+    }
+}
+
+/// The best rota of the search threads, with a version that grows at every improvement.
+final class SharedIncumbent: Sendable {
+    private let best: Mutex<(total: Double, pairs: [Int], version: Int)>
+
+    init(_ state: RotaState) {
+        best = Mutex((state.weightedTotal, state.assignedPairs, 0))
+    }
+
+    var total: Double { best.withLock { $0.total } }
+    var version: Int { best.withLock { $0.version } }
+
+    /// Keeps `state` if it is better than the best so far.
+    func offer(_ state: RotaState) {
+        let total = state.weightedTotal
+        best.withLock { value in
+            guard total < value.total - 1e-9 * max(1, abs(value.total)) else { return }
+            value = (total, state.assignedPairs, value.version + 1)
+        }
+    }
+
+    /// The best rota as a state of `problem`.
+    func state(_ problem: RotaProblem) -> RotaState {
+        let pairs = best.withLock { $0.pairs }
+        var state = RotaState(problem: problem)
+        for p in pairs { state.assign(p) }
+        return state
+    }
+
+    /// A way to the best rota if it changed since `seen` and is better than `total`;
+    /// updates `seen`.
+    func newer(than seen: inout Int, total: Double) -> ((RotaProblem) -> RotaState)? {
+        let (version, better) = best.withLock { ($0.version, $0.total < total - 1e-9 * max(1, abs(total))) }
+        guard version != seen else { return nil }
+        seen = version
+        return better ? { self.state($0) } : nil
     }
 }

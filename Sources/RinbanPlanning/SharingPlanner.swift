@@ -86,10 +86,29 @@ public struct SharingPlanner: Sendable {
     func loadSharing(start: [Placement], timeLimit: Double, keep: Plan? = nil) throws
         -> (placements: [Placement], bound: Double, optimal: Bool)
     {
+        guard let program = try loadSharingProgram(start: start, keep: keep) else { return ([], 0, true) }
+        let options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: program.start)
+        let result = try program.model.solve(using: backend, options: options)
+        let bound = (result.bound ?? 0) - Self.moveCost * program.keptCount
+        guard result.hasSolution else { return (start, bound, false) }
+        return (program.read(result.values), bound, result.termination == .optimal || result.termination == .gapLimit)
+    }
+
+    /// One of the two programs: the model, the start (the greedy's or the kept decisions),
+    /// how many kept decisions carry ``moveCost``, and how to read decisions from a solution.
+    public struct Program<Decisions> {
+        public var model: Model
+        public var start: [Double]
+        public var keptCount: Double
+        public var read: ([Double]) -> Decisions
+    }
+
+    /// The load-sharing program (nil when the instance has no stations).
+    public func loadSharingProgram(start: [Placement], keep: Plan? = nil) throws -> Program<[Placement]>? {
         let kept = Dictionary((keep?.placements ?? []).map { ($0.item, $0.station) }, uniquingKeysWith: { a, _ in a })
         var keptCount = 0.0
         let items = instance.loadSharingItems
-        guard !instance.stations.isEmpty else { return ([], 0, true) }
+        guard !instance.stations.isEmpty else { return nil }
         let w = instance.weights
         var model = Model(name: "load-sharing")
         var objective = LinearExpression()
@@ -142,16 +161,16 @@ public struct SharingPlanner: Sendable {
         values[busiest.index] = zip(load, instance.stations).map { $0 / $1.capacity }.max() ?? 0
         for (s, o) in overflow.enumerated() { values[o.index] = max(0, load[s] - instance.stations[s].capacity) }
 
-        let result = try model.solve(using: backend, options: SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: values))
-        let bound = (result.bound ?? 0) - Self.moveCost * keptCount
-        guard result.hasSolution else { return (start, bound, false) }
-        var placements: [Placement] = []
-        for (i, row) in y.enumerated() {
-            if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
-                placements.append(Placement(item: items[i].id, station: instance.stations[chosen.station].id))
+        let instance = instance
+        return Program(model: model, start: values, keptCount: keptCount) { solution in
+            var placements: [Placement] = []
+            for (i, row) in y.enumerated() {
+                if let chosen = row.first(where: { solution[$0.variable.index] > 0.5 }) {
+                    placements.append(Placement(item: items[i].id, station: instance.stations[chosen.station].id))
+                }
             }
+            return placements
         }
-        return (placements, bound, result.termination == .optimal || result.termination == .gapLimit)
     }
 
     // MARK: Backup beds
@@ -160,6 +179,24 @@ public struct SharingPlanner: Sendable {
     /// over[h,need] ≥ expected admissions − pledged beds; nightly respite rows per hospital.
     func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil) throws
         -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool)
+    {
+        let program = try bedsProgram(startDesignations: startDesignations, startRespite: startRespite, keep: keep)
+        // Overload rows are mixed knapsacks (fractional risks against whole beds): MIR and
+        // cover cuts close most of the relaxation's gap there.
+        var options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, cuts: [.mixedIntegerRounding, .cover],
+                                   initialSolution: program.start)
+        options.feasibilityPump = false
+        let result = try program.model.solve(using: backend, options: options)
+        let bound = (result.bound ?? 0) - Self.moveCost * program.keptCount
+        guard result.hasSolution else { return (startDesignations, startRespite, bound, false) }
+        let decisions = program.read(result.values)
+        return (decisions.designations, decisions.respite, bound,
+                result.termination == .optimal || result.termination == .gapLimit)
+    }
+
+    /// The bed program: designations, respite bookings, overloads and nightly rows.
+    public func bedsProgram(startDesignations: [Designation], startRespite: [RespiteBooking], keep: Plan? = nil)
+        throws -> Program<(designations: [Designation], respite: [RespiteBooking])>
     {
         let keptHospital = Dictionary((keep?.designations ?? []).map { ($0.patient, $0.hospital) }, uniquingKeysWith: { a, _ in a })
         let keptBooking = Dictionary((keep?.respite ?? []).map { ($0.request, $0) }, uniquingKeysWith: { a, _ in a })
@@ -261,26 +298,22 @@ public struct SharingPlanner: Sendable {
             values[entry.variable.index] = 1
         }
 
-        // Overload rows are mixed knapsacks (fractional risks against whole beds): MIR and
-        // cover cuts close most of the relaxation's gap there.
-        var options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, cuts: [.mixedIntegerRounding, .cover], initialSolution: values)
-        options.feasibilityPump = false
-        let result = try model.solve(using: backend, options: options)
-        let bound = (result.bound ?? 0) - Self.moveCost * keptCount
-        guard result.hasSolution else { return (startDesignations, startRespite, bound, false) }
-        var designations: [Designation] = []
-        for (p, row) in z.enumerated() {
-            if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
-                designations.append(Designation(patient: instance.patients[p].id, hospital: hospitals[chosen.hospital].id))
+        let instance = instance
+        return Program(model: model, start: values, keptCount: keptCount) { solution in
+            var designations: [Designation] = []
+            for (p, row) in z.enumerated() {
+                if let chosen = row.first(where: { solution[$0.variable.index] > 0.5 }) {
+                    designations.append(Designation(patient: instance.patients[p].id, hospital: hospitals[chosen.hospital].id))
+                }
             }
-        }
-        var bookings: [RespiteBooking] = []
-        for (q, row) in r.enumerated() {
-            if let chosen = row.first(where: { result.value($0.variable) > 0.5 }) {
-                bookings.append(RespiteBooking(request: instance.respiteRequests[q].id, hospital: hospitals[chosen.hospital].id,
-                                               start: chosen.start))
+            var bookings: [RespiteBooking] = []
+            for (q, row) in r.enumerated() {
+                if let chosen = row.first(where: { solution[$0.variable.index] > 0.5 }) {
+                    bookings.append(RespiteBooking(request: instance.respiteRequests[q].id, hospital: hospitals[chosen.hospital].id,
+                                                   start: chosen.start))
+                }
             }
+            return (designations, bookings)
         }
-        return (designations, bookings, bound, result.termination == .optimal || result.termination == .gapLimit)
     }
 }

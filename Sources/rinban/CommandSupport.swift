@@ -43,13 +43,16 @@ let japaneseWeekdays = ["日", "月", "火", "水", "木", "金", "土"]
 
 /// The engine named by `--engine`, after checking it and `--time-limit` and `--gap` (shared by
 /// `plan` and `whatif`).
-func planningOptions(engine: String, timeLimit: Double, gap: Double?) throws -> RotaPlanOptions {
+func planningOptions(engine: String, timeLimit: Double, gap: Double?, threads: Int = 2) throws -> RotaPlanOptions {
     guard let chosen = RotaEngine(rawValue: engine) else {
         throw InputError(at: .root, "--engine \(engine) is unknown; use auto, glpk, lns or greedy")
     }
     guard timeLimit > 0, timeLimit.isFinite else { throw InputError(at: .root, "--time-limit must be a positive number of seconds") }
     if let gap, !(gap >= 0 && gap.isFinite) { throw InputError(at: .root, "--gap must be a number ≥ 0") }
-    return RotaPlanOptions(engine: chosen, timeLimit: timeLimit, gap: gap)
+    guard threads == 1 || threads == 2 else { throw InputError(at: .root, "--threads must be 1 or 2") }
+    var options = RotaPlanOptions(engine: chosen, timeLimit: timeLimit, gap: gap)
+    options.threads = threads
+    return options
 }
 
 /// Whether `path` names the office's workbook (.xlsx) or a folder of CSV files rather than

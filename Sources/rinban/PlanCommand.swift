@@ -39,6 +39,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Stop when the plan is proven within this relative gap of the best possible (e.g. 0.01).")
     var gap: Double?
 
+    @Option(help: "Search threads: 2 (both cores search once the bound is proven) or 1 (the same seed gives the same rota on the same machine speed).")
+    var threads: Int = 2
+
     @Option(help: "Optimise one part only: rota, stations (load sharing), beds or deputies; the others get the quick greedy answer.")
     var only: String?
 
@@ -57,7 +60,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Also write the rota as an Excel workbook (.xlsx) to print and mail.")
     var xlsx: String?
 
-    @Option(help: "Also write an integer program (.lp: CPLEX LP, otherwise free MPS) for other solvers: the rota's, or with --only deputies the deputies'.")
+    @Option(help: "Also write an integer program (.lp: CPLEX LP, otherwise free MPS) for other solvers: the rota's, or with --only stations, beds or deputies that program.")
     var exportModel: String?
 
     @Flag(help: "Print no progress.")
@@ -65,7 +68,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            var options = try planningOptions(engine: engine, timeLimit: timeLimit, gap: gap)
+            var options = try planningOptions(engine: engine, timeLimit: timeLimit, gap: gap, threads: threads)
             let part = try only.map { text throws(InputError) in
                 guard let part = PlanPart(rawValue: text) else {
                     throw InputError(at: .root, "--only \(text) is unknown; use \(PlanPart.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -108,7 +111,7 @@ struct PlanCommand: ParsableCommand {
     }
 }
 
-/// Writes the whole program of `part` (rota or deputies) as CPLEX LP or free MPS.
+/// Writes the whole program of `part` (rota, load sharing, beds or deputies) as CPLEX LP or free MPS.
 func exportProgram(_ loaded: LoadedInstance, baseline: Plan?, part: PlanPart, to path: String) throws {
     let format: ModelFileFormat = path.hasSuffix(".lp") ? .cplexLP : .freeMPS
     switch part {
@@ -122,8 +125,17 @@ func exportProgram(_ loaded: LoadedInstance, baseline: Plan?, part: PlanPart, to
         let whole = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
                                         fixed: problem.pinned, names: true)
         try GLPKBackend().write(whole.model, format: format, to: path)
-    case .stations, .beds:
-        throw InputError(at: .root, "--export-model writes the rota's or the deputies' program; --only \(part.rawValue) has none to export yet")
+    case .stations:
+        let planner = SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+        guard let program = try planner.loadSharingProgram(start: SharingGreedy(instance: loaded.instance).placements()) else {
+            throw InputError(at: .root, "--export-model: この施設データには訪問看護ステーションがないため、負担分散のモデルはありません (the instance has no stations: no load-sharing program)")
+        }
+        try GLPKBackend().write(program.model, format: format, to: path)
+    case .beds:
+        let planner = SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+        let greedy = SharingGreedy(instance: loaded.instance)
+        let program = try planner.bedsProgram(startDesignations: greedy.designations(), startRespite: greedy.respite())
+        try GLPKBackend().write(program.model, format: format, to: path)
     }
 }
 

@@ -1,0 +1,95 @@
+import Foundation
+import MIP
+import MIPGLPK
+import RinbanCore
+@testable import RinbanPlanning
+import Testing
+
+/// A small generated month (10 clinics, `days` dates): small enough for GLPK to prove its optimum.
+private func smallCity(seed: UInt64, days: Int = 12) throws -> LoadedInstance {
+    let start = CivilDate(iso: "2027-09-01")!
+    let period = Period(start: start, end: start.adding(days: days - 1))
+    let text = try InstanceGenerator(profile: .city, seed: seed, clinics: 10, period: period).json()
+    return try load(json: text)
+}
+
+@Suite("The Lagrangian bound of the rota")
+struct RotaLagrangianTests {
+    /// The member's priced month by enumerating every subset of their free pairs, with the
+    /// hard rules judged by `RotaState` and the terms by its own evaluator: an independent path.
+    private func enumerated(_ month: MemberMonth, _ problem: RotaProblem, lambda: [Double], mu: Double) -> Double {
+        let m = month.member
+        let w = problem.weights
+        var state = RotaState(problem: problem)
+        for p in problem.pinned where problem.pairs[p].member == m { state.assign(p) }
+        var best = Double.infinity
+        // Depth first over the free pairs: each taken (if the rules allow) or not.
+        func visit(_ i: Int, _ cost: Double) {
+            if i == month.free.count {
+                let total = cost + (w[.fairness] + mu) * state.deviation(m) + w[.holidayFairness] * state.holidayDeviation(m)
+                    + w[.spread] * Double(state.spreadValue(m))
+                best = min(best, total)
+                return
+            }
+            visit(i + 1, cost)
+            let p = month.free[i]
+            guard state.canAssign(p) else { return }
+            state.assign(p)
+            visit(i + 1, cost + problem.linearCost(p) - w[.uncovered] + lambda[problem.pairs[p].slot])
+            state.unassign(p)
+        }
+        visit(0, 0)
+        return best
+    }
+
+    @Test("each member's month: the dynamic program finds the enumeration's optimum", arguments: [0, 1, 2])
+    func memberMonthExact(seed: UInt64) throws {
+        let loaded = seed == 0 ? try loadTiny() : try smallCity(seed: seed, days: 9)
+        let problem = RotaProblem(loaded: loaded)
+        let lagrangian = RotaLagrangian(problem: problem)
+        var random = SplitMix64(seed: 100 + seed)
+        var workspace = MemberMonth.Workspace()
+        var compared = 0
+        for month in lagrangian.months where month.free.count <= 40 {
+            // Prices around the cost of an open slot, so that some duties pay and some do not.
+            let lambda = problem.slots.indices.map { _ in Double(random.below(1_200)) }
+            let mu = Double(random.below(6))
+            let dp = month.solve(lambda: lambda, mu: mu, workspace: &workspace)
+            let exact = enumerated(month, problem, lambda: lambda, mu: mu)
+            #expect(abs(dp.cost - exact) <= 1e-6 * max(1, abs(exact)), "member \(month.member): \(dp.cost) vs \(exact)")
+            // The schedule it returns costs what it says.
+            var state = RotaState(problem: problem)
+            for p in problem.pinned where problem.pairs[p].member == month.member { state.assign(p) }
+            for p in dp.pairs { #expect(state.canAssign(p)); state.assign(p) }
+            #expect(abs(dp.deviation - state.deviation(month.member)) < 1e-9)
+            compared += 1
+        }
+        #expect(compared >= (seed == 0 ? 4 : 8))
+    }
+
+    @Test("the bound never exceeds the proven optimum, and comes near the linear relaxation's", arguments: [0, 1, 3])
+    func boundBelowOptimum(seed: UInt64) throws {
+        let loaded = seed == 0 ? try loadTiny() : try smallCity(seed: seed)
+        let problem = RotaProblem(loaded: loaded)
+        let planner = RotaPlanner(problem: problem, backend: GLPKBackend())
+        let optimum = try planner.plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        try #require(optimum.report.status == "optimal")
+        let best = optimum.state.weightedTotal
+        let outcome = RotaLagrangian(problem: problem).solve(upperBound: best * 1.05, seconds: 15)
+        #expect(outcome.bound <= best + 1e-6 * max(1, best))
+        let pinned = Set(problem.pinned)
+        let relaxation = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                             fixed: problem.pinned).model.relaxation().solve(using: GLPKBackend())
+        let lp = try #require(relaxation.objective)
+        // The subgradient method approaches the Lagrangian dual (≥ the LP bound) from below.
+        #expect(outcome.bound >= lp - 0.02 * max(1, abs(lp)), "Lagrangian \(outcome.bound) far below LP \(lp)")
+        print("Lagrangian seed \(seed): optimum \(best), Lagrangian \(outcome.bound) in \(outcome.iterations) steps, LP \(lp)")
+    }
+
+    @Test("projection of μ: non-negative and within the pool's weight")
+    func projection() {
+        let projected = RotaLagrangian.project([5, -1, 3, 1, 0.5], pools: [0, 0, 0, 1, 1], poolCount: 2, cap: 4)
+        // Pool 0: (5, 0, 3) onto Σ = 4: τ = 2 → (3, 0, 1). Pool 1: 1.5 ≤ 4 stays.
+        #expect(projected == [3, 0, 1, 1, 0.5])
+    }
+}
