@@ -39,6 +39,10 @@ public struct SharingPlanner: Sendable {
             ?? (placements: greedy.placements(), designations: greedy.designations(), respite: greedy.respite())
         var outcome = Outcome(placements: start.placements, designations: start.designations,
                               respite: start.respite, bound: 0, optimal: true)
+        // Load sharing first, with at most half the time when beds follow; beds get the rest
+        // (a program proven early leaves its time to the other).
+        let clock = ContinuousClock()
+        let began = clock.now
         let share = planStations && planBeds ? timeLimit / 2 : timeLimit
         var bound = 0.0
         var boundsComplete = true
@@ -53,7 +57,7 @@ public struct SharingPlanner: Sendable {
         }
         if planBeds {
             let beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
-                                      timeLimit: max(0.5, share), keep: keep)
+                                      timeLimit: max(0.5, timeLimit - (clock.now - began).seconds), keep: keep)
             outcome.designations = beds.designations
             outcome.respite = beds.respite
             bound += beds.bound
@@ -87,8 +91,7 @@ public struct SharingPlanner: Sendable {
         -> (placements: [Placement], bound: Double, optimal: Bool)
     {
         guard let program = try loadSharingProgram(start: start, keep: keep) else { return ([], 0, true) }
-        let options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, initialSolution: program.start)
-        let result = try program.model.solve(using: backend, options: options)
+        let result = try RelaxationPolish(model: program.model, backend: backend).solve(start: program.start, timeLimit: timeLimit)
         let bound = (result.bound ?? 0) - Self.moveCost * program.keptCount
         guard result.hasSolution else { return (start, bound, false) }
         return (program.read(result.values), bound, result.termination == .optimal || result.termination == .gapLimit)
@@ -177,27 +180,58 @@ public struct SharingPlanner: Sendable {
 
     /// z[p,h] designates patient p to hospital h; r[q,h,t] books request q at h from date t;
     /// over[h,need] ≥ expected admissions − pledged beds; nightly respite rows per hospital.
+    ///
+    /// Designations and respite share no row and no term, so they are two programs, solved
+    /// one after the other: each is smaller than the two together, and a proof of one does
+    /// not wait for the other. The first gets half the time; the second what is left.
     func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil) throws
         -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool)
     {
-        let program = try bedsProgram(startDesignations: startDesignations, startRespite: startRespite, keep: keep)
-        // Overload rows are mixed knapsacks (fractional risks against whole beds): MIR and
-        // cover cuts close most of the relaxation's gap there.
-        var options = SolveOptions(timeLimit: timeLimit, relativeGap: 1e-7, cuts: [.mixedIntegerRounding, .cover],
-                                   initialSolution: program.start)
-        options.feasibilityPump = false
-        let result = try program.model.solve(using: backend, options: options)
-        let bound = (result.bound ?? 0) - Self.moveCost * program.keptCount
-        guard result.hasSolution else { return (startDesignations, startRespite, bound, false) }
-        let decisions = program.read(result.values)
-        return (decisions.designations, decisions.respite, bound,
-                result.termination == .optimal || result.termination == .gapLimit)
+        let clock = ContinuousClock()
+        let began = clock.now
+        var designations = startDesignations, respite = startRespite
+        var bound = 0.0, optimal = true
+        for part in [BedPart.designations, .respite] {
+            let program = try bedsProgram(startDesignations: startDesignations, startRespite: startRespite, keep: keep,
+                                          parts: [part])
+            guard program.model.variableCount > 0 else {
+                bound += program.model.objectiveConstant
+                continue
+            }
+            let left = timeLimit - (clock.now - began).seconds
+            // Overload rows are mixed knapsacks (fractional risks against whole beds): MIR and
+            // cover cuts close most of the relaxation's gap there.
+            var polish = RelaxationPolish(model: program.model, backend: backend)
+            polish.cuts = [.mixedIntegerRounding, .cover]
+            polish.feasibilityPump = false
+            let result = try polish.solve(start: program.start, timeLimit: max(0.5, part == .designations ? left / 2 : left))
+            // Every term is ≥ 0, so 0 bounds a half whose search ended without a bound.
+            bound += max(0, result.bound ?? 0) - Self.moveCost * program.keptCount
+            guard result.hasSolution else {
+                optimal = false
+                continue
+            }
+            let decisions = program.read(result.values)
+            if part == .designations { designations = decisions.designations } else { respite = decisions.respite }
+            optimal = optimal && (result.termination == .optimal || result.termination == .gapLimit)
+        }
+        return (designations, respite, bound, optimal)
     }
 
-    /// The bed program: designations, respite bookings, overloads and nightly rows.
-    public func bedsProgram(startDesignations: [Designation], startRespite: [RespiteBooking], keep: Plan? = nil)
+    /// The two independent halves of the bed program.
+    public enum BedPart: Sendable, Hashable {
+        case designations
+        case respite
+    }
+
+    /// The bed program: designations, respite bookings, overloads and nightly rows (`parts`:
+    /// both halves, or one; the other half's decisions are then read as none).
+    public func bedsProgram(startDesignations: [Designation], startRespite: [RespiteBooking], keep: Plan? = nil,
+                            parts: Set<BedPart> = [.designations, .respite])
         throws -> Program<(designations: [Designation], respite: [RespiteBooking])>
     {
+        let patients = parts.contains(.designations) ? instance.patients : []
+        let requests = parts.contains(.respite) ? instance.respiteRequests : []
         let keptHospital = Dictionary((keep?.designations ?? []).map { ($0.patient, $0.hospital) }, uniquingKeysWith: { a, _ in a })
         let keptBooking = Dictionary((keep?.respite ?? []).map { ($0.request, $0) }, uniquingKeysWith: { a, _ in a })
         var keptCount = 0.0
@@ -207,7 +241,7 @@ public struct SharingPlanner: Sendable {
         var objective = LinearExpression()
         var constant = 0.0
         var z: [[(hospital: Int, variable: Variable)]] = []
-        for patient in instance.patients {
+        for patient in patients {
             let block = instance.block(ofClinic: patient.clinic)
             var row: [(Int, Variable)] = []
             for (h, hospital) in hospitals.enumerated() where hospital.beds(patient.needs.bedKind) > 0 {
@@ -229,7 +263,7 @@ public struct SharingPlanner: Sendable {
         for (h, hospital) in hospitals.enumerated() {
             for need in Need.allCases where hospital.beds(need.bedKind) > 0 {
                 var expected = LinearExpression()
-                for (p, patient) in instance.patients.enumerated() where patient.needs == need {
+                for (p, patient) in patients.enumerated() where patient.needs == need {
                     for (t, v) in z[p] where t == h { expected.add(v, times: patient.risk) }
                 }
                 guard expected.termCount > 0 else { continue }
@@ -242,7 +276,7 @@ public struct SharingPlanner: Sendable {
         // Respite: rejected requests cost their priority; accepted ones distance, group and delay.
         var r: [[(hospital: Int, start: CivilDate, variable: Variable)]] = []
         var nightly: [Int: [Int: LinearExpression]] = [:]  // hospital → night → stays
-        for request in instance.respiteRequests {
+        for request in requests {
             let block = instance.block(ofClinic: request.clinic)
             constant += w[.respiteRejected] * Double(request.priority)
             var row: [(Int, CivilDate, Variable)] = []
@@ -282,17 +316,17 @@ public struct SharingPlanner: Sendable {
         var values = [Double](repeating: 0, count: model.variableCount)
         var expected: [Int: [Need: Double]] = [:]
         for d in startDesignations {
-            guard let p = instance.patients.firstIndex(where: { $0.id == d.patient }),
+            guard let p = patients.firstIndex(where: { $0.id == d.patient }),
                   let entry = z[p].first(where: { hospitals[$0.hospital].id == d.hospital })
             else { continue }
             values[entry.variable.index] = 1
-            expected[entry.hospital, default: [:]][instance.patients[p].needs, default: 0] += instance.patients[p].risk
+            expected[entry.hospital, default: [:]][patients[p].needs, default: 0] += patients[p].risk
         }
         for (h, need, over) in overloads {
             values[over.index] = max(0, (expected[h]?[need] ?? 0) - Double(hospitals[h].beds(need.bedKind)))
         }
         for booking in startRespite {
-            guard let q = instance.respiteRequests.firstIndex(where: { $0.id == booking.request }),
+            guard let q = requests.firstIndex(where: { $0.id == booking.request }),
                   let entry = r[q].first(where: { hospitals[$0.hospital].id == booking.hospital && $0.start == booking.start })
             else { continue }
             values[entry.variable.index] = 1
@@ -303,13 +337,13 @@ public struct SharingPlanner: Sendable {
             var designations: [Designation] = []
             for (p, row) in z.enumerated() {
                 if let chosen = row.first(where: { solution[$0.variable.index] > 0.5 }) {
-                    designations.append(Designation(patient: instance.patients[p].id, hospital: hospitals[chosen.hospital].id))
+                    designations.append(Designation(patient: patients[p].id, hospital: hospitals[chosen.hospital].id))
                 }
             }
             var bookings: [RespiteBooking] = []
             for (q, row) in r.enumerated() {
                 if let chosen = row.first(where: { solution[$0.variable.index] > 0.5 }) {
-                    bookings.append(RespiteBooking(request: instance.respiteRequests[q].id, hospital: hospitals[chosen.hospital].id,
+                    bookings.append(RespiteBooking(request: requests[q].id, hospital: hospitals[chosen.hospital].id,
                                                    start: chosen.start))
                 }
             }

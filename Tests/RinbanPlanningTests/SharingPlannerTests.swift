@@ -89,4 +89,22 @@ struct SharingPlannerTests {
         #expect(outcome.optimal)
         #expect(abs(outcome.bound - 7) < 1e-6)
     }
+
+    @Test("on a generated network, under every time limit, the bound stays below the answer and the optimum",
+          arguments: [(300, 0.05), (300, 5), (1000, 0.5)])
+    func boundBelowAnswer(clinics: Int, seconds: Double) throws {
+        // 1,000 clinics: at half a second neither the relaxation nor the tree gives a bound.
+        let text = try InstanceGenerator(profile: .city, seed: 3, clinics: clinics).json()
+        let loaded = try load(json: text)
+        let planner = SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+        let outcome = try planner.plan(timeLimit: seconds)
+        let greedy = SharingGreedy(instance: loaded.instance)
+        let w = loaded.instance.weights
+        let terms = greedy.terms(placements: outcome.placements, designations: outcome.designations, respite: outcome.respite)
+        let value = terms.reduce(0) { $0 + w[$1.key] * $1.value }
+        #expect(outcome.bound <= value + 1e-6 * max(1, value), "bound \(outcome.bound) above the answer \(value)")
+        // Never worse than the greedy start.
+        let start = greedy.terms(placements: greedy.placements(), designations: greedy.designations(), respite: greedy.respite())
+        #expect(value <= start.reduce(0) { $0 + w[$1.key] * $1.value } + 1e-6)
+    }
 }
