@@ -3,7 +3,7 @@
 
     benchmarks/report.py                   # everything, 60 s per plan and per peer solve (~45 min)
     benchmarks/report.py --time-limit 10   # the same with shorter limits (a quick look)
-    benchmarks/report.py --only suite      # one part: machine, suite, plans, peer or deputies
+    benchmarks/report.py --only suite      # one part: machine, suite, plans, peer, deputies or compare
     benchmarks/report.py --stdout          # print the section instead of writing README.md
 
 Parts, in order:
@@ -15,6 +15,12 @@ Parts, in order:
            installed into benchmarks/.venv from PyPI when missing) and by glpsol, cold
   deputies the patient-deputy program of every bundled instance that has one: rinban's own
            solve (time to proven optimality) against HiGHS and glpsol on the exported model
+  compare  issue 15's comparison: every bundled month, generated city networks of 60, 120,
+           300 and 1,000 clinics and two fresh seeds of each other profile; `rinban plan`
+           (auto, two threads) against HiGHS and CP-SAT (two threads) on each of the four
+           exported programs, CP-SAT and HiGHS with one thread on the rota, and HiGHS at
+           --long-limit (300 s) on the rota of the 40–90-clinic months (about 4 hours at
+           60 s; --compare-instances limits it)
 
 The measured section of README.md lies between the lines `<!-- report:begin -->` and
 `<!-- report:end -->`; everything else in the file is left as it is. With --only, the
@@ -39,7 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 README = os.path.join(HERE, "README.md")
 BEGIN, END = "<!-- report:begin -->", "<!-- report:end -->"
-PARTS = ["machine", "suite", "plans", "peer", "deputies"]
+PARTS = ["machine", "suite", "plans", "peer", "deputies", "compare"]
 
 
 def env_with_swift():
@@ -501,6 +507,118 @@ def mps_size(path):
     return columns, rows
 
 
+# MARK: compare (issue 15)
+
+DEFAULT_WEIGHTS = {"uncovered": 1000, "fairness": 10, "maxDeviation": 20, "holidayFairness": 10, "neighbor": 3,
+                   "avoid": 50, "spread": 5, "stability": 20, "loadMax": 1, "overflow": 100, "transfer": 2,
+                   "remoteStation": 1, "bedOverload": 100, "outsideGroup": 5, "bedDistance": 2, "respiteRejected": 50,
+                   "respiteDelay": 1, "undeputed": 500, "deputyDistance": 2, "deputyFairness": 5, "deputyChange": 10,
+                   "deputyGap": 3}
+PROGRAM_TERMS = {
+    "rota": ["uncovered", "fairness", "maxDeviation", "holidayFairness", "neighbor", "avoid", "spread", "stability"],
+    "stations": ["loadMax", "overflow", "transfer", "remoteStation"],
+    "beds": ["bedOverload", "outsideGroup", "bedDistance", "respiteRejected", "respiteDelay"],
+    "deputies": ["undeputed", "deputyDistance", "deputyFairness", "deputyChange", "deputyGap"],
+}
+COMPARE_GENERATED = [("city", 60, 2027), ("city", 120, 2027), ("city", 300, 2027), ("city", 1000, 2027)] + [
+    (profile, None, seed) for profile in ["tokushima", "nagasaki", "shizuoka", "fukuoka-minami", "takamatsu"]
+    for seed in (2, 3)]
+
+
+def program_values(instance_path, plan_path):
+    """The weighted value of each of the four programs in a plan (SPEC section 5)."""
+    weights = dict(DEFAULT_WEIGHTS)
+    weights.update(json.load(open(instance_path)).get("weights", {}))
+    terms = json.load(open(plan_path))["objective"]["terms"]
+    return {p: sum(weights[t] * terms.get(t, 0) for t in ts) for p, ts in PROGRAM_TERMS.items()}
+
+
+def compare_instances(rinban, tmp, limit_to):
+    """(name, path, clinics) of the bundled months and the generated networks."""
+    found = [(os.path.basename(p)[:-5], p) for p in bundled()]
+    for profile, clinics, seed in COMPARE_GENERATED:
+        name = f"{profile}-{clinics or 'own'}-seed{seed}"
+        path = os.path.join(tmp, name + ".json")
+        cmd = [rinban, "generate", "--profile", profile, "--seed", str(seed), "-o", path]
+        if clinics:
+            cmd += ["--clinics", str(clinics)]
+        run(cmd, check=False)
+        if os.path.exists(path):
+            found.append((name, path))
+    if limit_to:
+        found = [f for f in found if any(k in f[0] for k in limit_to)]
+    return [(name, path, len(json.load(open(path)).get("clinics", []))) for name, path in found]
+
+
+def peer_json(python, args):
+    done = run([python, os.path.join(HERE, "peer-compare.py"), "--json"] + args, check=False)
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return rows
+
+
+def compare(limit, long_limit, limit_to):
+    python, rinban, _ = peer_tools()
+    if python and run([python, "-c", "import ortools"], check=False).returncode != 0:
+        run([python, "-m", "pip", "install", "--quiet", "ortools"], check=False)
+    lines = [f"### Against HiGHS and CP-SAT: every program, bundled and fresh months, {limit} s", "",
+             f"`rinban plan INSTANCE --time-limit {limit}` (engine auto, two threads) against the best of HiGHS and "
+             f"CP-SAT given each of the four programs exported with `--only P --engine greedy --export-model` "
+             f"(cold, {limit} s, two threads each). CP-SAT's objective is that of its integer answer with the "
+             "continuous variables re-optimised by HiGHS (see peer-compare.py). *peers* is the sum over the "
+             "programs of the better peer; a program a peer could not answer counts rinban's own value there. "
+             f"*rota 1 thread* is HiGHS / CP-SAT with one thread; *HiGHS {long_limit} s* is the rota alone "
+             "for the 40–90-clinic months. The months are the bundled ones, `city` networks of 60, 120, 300 and "
+             "1,000 clinics (seed 2027) and seeds 2 and 3 of every other profile.", "",
+             "| instance | clinics | rinban total | bound (gap) | peers | rinban ≤ peers | rota: rinban · HiGHS · CP-SAT "
+             "| stations | beds | deputies | rota 1 thread | HiGHS "
+             f"{long_limit} s |",
+             "|---|---:|---:|---:|---:|---|---|---|---|---|---|---|"]
+    fmt = lambda v: "–" if v is None else f"{v:,.2f}"
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path, clinics in compare_instances(rinban, tmp, limit_to):
+            plan = os.path.join(tmp, name + ".plan.json")
+            done = run([rinban, "plan", path, "-o", plan, "--time-limit", str(limit), "--quiet"], check=False)
+            if done.returncode not in (0, 3) or not os.path.exists(plan):
+                lines.append(f"| {name} | {clinics} | plan failed (status {done.returncode}) | | | | | | | | | |")
+                failed = True
+                continue
+            score = run([rinban, "score", path, plan], check=False)
+            if score.returncode not in (0, 3):
+                failed = True
+            solver = json.load(open(plan))["solver"]
+            total = json.load(open(plan))["objective"]["total"]
+            own = program_values(path, plan)
+            cells, peers_total, long_cell, one_thread = {}, 0.0, "–", "–"
+            for program in ["rota", "stations", "beds", "deputies"]:
+                mps = os.path.join(tmp, f"{name}.{program}.mps")
+                run([rinban, "plan", path, "-o", os.path.join(tmp, "x.json"), "--only", program, "--engine", "greedy",
+                     "--quiet", "--export-model", mps], check=False)
+                if not os.path.exists(mps) or not python:
+                    cells[program] = f"{fmt(own[program])} · no model"
+                    peers_total += own[program]
+                    continue
+                rows = peer_json(python, ["--solver", "all", "--threads", "2", str(limit), mps])
+                values = {r["solver"].split()[0]: r["objective"] for r in rows}
+                h, c = values.get("HiGHS"), values.get("CP-SAT")
+                best = min([v for v in (h, c) if v is not None], default=None)
+                peers_total += best if best is not None else own[program]
+                cells[program] = f"{fmt(own[program])} · {fmt(h)} · {fmt(c)}"
+                if program == "rota":
+                    ones = peer_json(python, ["--solver", "all", "--threads", "1", str(limit), mps])
+                    one_thread = " · ".join(fmt(r["objective"]) for r in ones)
+                    if 40 <= clinics <= 90:
+                        longs = peer_json(python, ["--solver", "highs", "--threads", "2", str(long_limit), mps])
+                        long_cell = fmt(longs[0]["objective"]) if longs else "–"
+                os.remove(mps)
+            gap = "–" if solver.get("gap") is None else f"{100 * solver['gap']:.1f} %"
+            ok = "yes" if total <= peers_total + 1e-6 * max(1, peers_total) else "**no**"
+            lines.append(f"| {name} | {clinics} | {fmt(total)} | {fmt(solver.get('bound'))} ({gap}) | {fmt(peers_total)} "
+                         f"| {ok} | {cells['rota']} | {cells['stations']} | {cells['beds']} | {cells['deputies']} "
+                         f"| {one_thread} | {long_cell} |")
+    return lines + [""], failed
+
+
 # MARK: README
 
 def current_parts():
@@ -538,6 +656,8 @@ def main():
     parser.add_argument("--time-limit", type=float, default=60, help="seconds per plan and per peer solve (60)")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
     parser.add_argument("--stdout", action="store_true", help="print the section instead of writing README.md")
+    parser.add_argument("--long-limit", type=float, default=300, help="HiGHS's longer limit on 40–90-clinic rotas (300)")
+    parser.add_argument("--compare-instances", action="append", help="compare: only instances whose name contains this")
     args = parser.parse_args()
     wanted = args.only or PARTS
     limit = int(args.time_limit) if args.time_limit == int(args.time_limit) else args.time_limit
@@ -548,7 +668,8 @@ def main():
         if part == "machine":
             continue
         lines, bad = {"suite": suite, "plans": lambda: plans(limit), "peer": lambda: peer(limit),
-                      "deputies": lambda: deputies(limit)}[part]()
+                      "deputies": lambda: deputies(limit),
+                      "compare": lambda: compare(limit, int(args.long_limit), args.compare_instances)}[part]()
         parts[part] = "\n".join(lines).strip("\n")
         failed |= bad
     if args.stdout:
