@@ -1,4 +1,6 @@
+import Foundation
 import MIP
+import Synchronization
 import RinbanCore
 
 /// The four programs of a month.
@@ -65,8 +67,8 @@ public struct MonthPlanOutcome: Sendable {
 /// Plans a month: the deputies and the load-sharing and bed programs first (small, mostly
 /// proven in well under a second), then the rota with the time that is left.
 ///
-/// Time: of the limit T, the deputies get at most T/5 and load sharing with beds at most
-/// T/5, each stopping as soon as it is proven (on networks up to a few hundred clinics all
+/// Time: of the limit T, the deputies get at most T/4 and, at the same time on the other
+/// core, load sharing with beds at most T/5, each stopping as soon as it is proven (on networks up to a few hundred clinics all
 /// of them are proven in well under a second); the rota gets the rest, at least 60 %. With `only`, that program gets 90 % of T and the others their greedy answer.
 /// The plan's bound is the sum of the four programs' proven bounds (a counting bound for a
 /// program answered greedily), so it never exceeds the optimum.
@@ -90,35 +92,50 @@ public enum MonthPlanner {
             options.engine = problem.pairs.count <= RotaPlanner.monolithicPairLimit ? .glpk : .lns
         }
 
-        // Deputies.
+        // The deputies on a thread of their own while load sharing and beds run on this one:
+        // the programs share nothing, and GLPK keeps its state per thread.
         let deputyProblem = DeputyProblem(instance: instance)
-        let deputyBudget = request.only == .deputies ? total * 0.9 : total / 5
-        let deputies = try planDeputies(deputyProblem, request, solve: solves(.deputies), timeLimit: deputyBudget,
-                                        backend: backend)
-        if solves(.deputies), !instance.homePatients.isEmpty {
-            options.progress?(String(format: "%7.1f s  deputies       objective %.4f  bound %.4f  %@ in %.3f s", elapsed(),
-                                     deputyProblem.weightedTotal(deputies.deputy), deputies.bound,
-                                     deputies.optimal ? "optimal" : "open", deputies.seconds))
+        let deputyBudget = request.only == .deputies ? total * 0.9 : total / 4
+        let solveDeputies = solves(.deputies)
+        let deputyDone = DispatchSemaphore(value: 0)
+        let deputyResult = Mutex<Result<DeputyPlanner.Outcome, any Error>?>(nil)
+        let deputyThread = Thread {
+            let result = Result {
+                try planDeputies(deputyProblem, request, solve: solveDeputies, timeLimit: deputyBudget, backend: backend)
+            }
+            deputyResult.withLock { $0 = result }
+            deputyDone.signal()
         }
+        deputyThread.stackSize = 8 << 20
+        deputyThread.start()
 
         // Load sharing and beds.
         let sharingPlanner = SharingPlanner(instance: instance, backend: backend)
         var sharing: SharingPlanner.Outcome?
-        if let published = request.baseline, request.whatIf != nil {
-            let kept = sharingPlanner.keptGreedy(published)
-            sharing = kept
-            if !greedyOnly, request.only == nil {
+        let sharingResult = Result { () throws -> SharingPlanner.Outcome? in
+            if let published = request.baseline, request.whatIf != nil {
+                let kept = sharingPlanner.keptGreedy(published)
+                guard !greedyOnly, request.only == nil else { return kept }
                 var solved = try sharingPlanner.plan(timeLimit: total / 5, keep: published)
                 if request.whatIf?.replanLoadSharing == false { solved.placements = kept.placements }
                 if request.whatIf?.replanBeds == false {
                     solved.designations = kept.designations
                     solved.respite = kept.respite
                 }
-                sharing = solved
+                return solved
+            } else if solves(.stations) || solves(.beds) {
+                let budget = request.only == nil ? total / 5 : total * 0.9
+                return try sharingPlanner.plan(timeLimit: budget, stations: solves(.stations), beds: solves(.beds))
             }
-        } else if solves(.stations) || solves(.beds) {
-            let budget = request.only == nil ? total / 5 : total * 0.9
-            sharing = try sharingPlanner.plan(timeLimit: budget, stations: solves(.stations), beds: solves(.beds))
+            return nil
+        }
+        deputyDone.wait()
+        sharing = try sharingResult.get()
+        let deputies = try deputyResult.withLock { $0! }.get()
+        if solves(.deputies), !instance.homePatients.isEmpty {
+            options.progress?(String(format: "%7.1f s  deputies       objective %.4f  bound %.4f  %@ in %.3f s", elapsed(),
+                                     deputyProblem.weightedTotal(deputies.deputy), deputies.bound,
+                                     deputies.optimal ? "optimal" : "open", deputies.seconds))
         }
 
         // The rota.
