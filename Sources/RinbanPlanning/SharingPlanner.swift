@@ -60,7 +60,12 @@ public struct SharingPlanner: Sendable {
                                       timeLimit: max(0.5, timeLimit - (clock.now - began).seconds), keep: keep)
             outcome.designations = beds.designations
             outcome.respite = beds.respite
-            bound += beds.bound
+            // The Lagrangian bounds of both halves, proven in milliseconds, where the
+            // relaxation does not finish in time (large networks).
+            let terms = greedy.terms(placements: [], designations: beds.designations, respite: beds.respite)
+            let value = Self.bedTerms.reduce(0) { $0 + instance.weights[$1] * (terms[$1] ?? 0) }
+            let lagrangian = BedBounds(instance: instance).bound(designationTarget: value, respiteTarget: value)
+            bound += max(beds.bound, lagrangian)
             outcome.optimal = outcome.optimal && beds.optimal
         } else {
             boundsComplete = false
@@ -79,6 +84,9 @@ public struct SharingPlanner: Sendable {
         return Outcome(placements: kept.placements, designations: kept.designations, respite: kept.respite,
                        bound: greedy.lowerBound(), optimal: false)
     }
+
+    /// The terms of the bed program (SPEC section 5).
+    static let bedTerms: [ObjectiveTerm] = [.bedOverload, .outsideGroup, .bedDistance, .respiteRejected, .respiteDelay]
 
     /// What not keeping one published decision costs in a what-if run (see ``plan(timeLimit:stations:beds:keep:)``).
     public static let moveCost = 0.001

@@ -107,4 +107,22 @@ struct SharingPlannerTests {
         let start = greedy.terms(placements: greedy.placements(), designations: greedy.designations(), respite: greedy.respite())
         #expect(value <= start.reduce(0) { $0 + w[$1.key] * $1.value } + 1e-6)
     }
+
+    @Test("the beds' Lagrangian bound: below the proven optimum, and close to it", arguments: [5, 6] as [UInt64])
+    func bedBound(seed: UInt64) throws {
+        let clinics = 60
+        let text = try InstanceGenerator(profile: .city, seed: seed, clinics: clinics).json()
+        let loaded = try load(json: text)
+        let planner = SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+        let greedy = SharingGreedy(instance: loaded.instance)
+        let solved = try planner.backupBeds(startDesignations: greedy.designations(), startRespite: greedy.respite(),
+                                            timeLimit: 60)
+        try #require(solved.optimal)
+        let terms = greedy.terms(placements: [], designations: solved.designations, respite: solved.respite)
+        let optimum = SharingPlanner.bedTerms.reduce(0) { $0 + loaded.instance.weights[$1] * (terms[$1] ?? 0) }
+        let bound = BedBounds(instance: loaded.instance).bound(designationTarget: optimum, respiteTarget: optimum)
+        #expect(bound <= optimum + 1e-6 * max(1, optimum))
+        #expect(bound >= 0.8 * optimum, "bound \(bound), optimum \(optimum)")
+        print("beds \(clinics) clinics: optimum \(optimum), Lagrangian \(bound)")
+    }
 }
