@@ -58,11 +58,7 @@ struct BedBounds {
             risk.append(patient.risk)
         }
         guard !options.isEmpty else { return 0 }
-        let cap = w[.bedOverload]
-        var nu = [Double](repeating: 0, count: rows.count)
-        var best = -Double.infinity
-        var theta = 1.0, sinceBest = 0
-        for _ in 0..<iterations {
+        return Self.ascend(capacity: beds, upper: w[.bedOverload], target: target, iterations: iterations) { nu in
             var value = 0.0
             var used = [Double](repeating: 0, count: rows.count)
             for (p, mine) in options.enumerated() {
@@ -74,22 +70,8 @@ struct BedBounds {
                 value += cheapest
                 used[chosen] += risk[p]
             }
-            for r in rows.indices { value -= nu[r] * beds[r] }
-            if !best.isFinite || value > best + 1e-9 * max(1, abs(best)) { best = value; sinceBest = 0 } else { sinceBest += 1 }
-            if sinceBest >= 20 { theta /= 2; sinceBest = 0 }
-            var norm = 0.0
-            var g = [Double](repeating: 0, count: rows.count)
-            for r in rows.indices {
-                var d = used[r] - beds[r]
-                if (nu[r] <= 0 && d < 0) || (nu[r] >= cap && d > 0) { d = 0 }
-                g[r] = d
-                norm += d * d
-            }
-            if norm < 1e-12 || theta < 1e-4 || target - best <= 1e-9 * max(1, abs(target)) { break }
-            let step = theta * max(target - value, 1e-6 * max(1, abs(target))) / norm
-            for r in rows.indices where g[r] != 0 { nu[r] = min(cap, max(0, nu[r] + step * g[r])) }
+            return (value, used)
         }
-        return max(0, best - 1e-9 * max(1, abs(best)))
     }
 
     /// Lower bound of respiteRejected, respiteDelay, outsideGroup and bedDistance of the
@@ -128,10 +110,7 @@ struct BedBounds {
             requests.append((w[.respiteRejected] * Double(request.priority), options))
         }
         guard !requests.isEmpty else { return 0 }
-        var mu = [Double](repeating: 0, count: capacity.count)
-        var best = -Double.infinity
-        var theta = 1.0, sinceBest = 0
-        for _ in 0..<iterations {
+        return Self.ascend(capacity: capacity, upper: .infinity, target: target, iterations: iterations) { mu in
             var value = 0.0
             var used = [Double](repeating: 0, count: capacity.count)
             for request in requests {
@@ -144,20 +123,36 @@ struct BedBounds {
                 value += cheapest
                 if chosen >= 0 { for row in request.options[chosen].rows { used[row] += 1 } }
             }
-            for r in capacity.indices { value -= mu[r] * capacity[r] }
+            return (value, used)
+        }
+    }
+
+    /// The subgradient method on a Lagrangian whose priced rows read `used ≤ capacity`:
+    /// prices π ∈ [0, upper] per row, L(π) = `priced(π).value` − Σ π·capacity, Polyak steps
+    /// towards `target`, the step halved after 20 steps without a gain. Returns the best L
+    /// (at least 0, since every bed term is ≥ 0), lowered by a relative 1e-9 against rounding.
+    static func ascend(capacity: [Double], upper: Double, target: Double, iterations: Int,
+                       priced: ([Double]) -> (value: Double, used: [Double])) -> Double
+    {
+        var price = [Double](repeating: 0, count: capacity.count)
+        var best = -Double.infinity
+        var theta = 1.0, sinceBest = 0
+        for _ in 0..<iterations {
+            var (value, used) = priced(price)
+            for r in capacity.indices { value -= price[r] * capacity[r] }
             if !best.isFinite || value > best + 1e-9 * max(1, abs(best)) { best = value; sinceBest = 0 } else { sinceBest += 1 }
             if sinceBest >= 20 { theta /= 2; sinceBest = 0 }
             var norm = 0.0
             var g = [Double](repeating: 0, count: capacity.count)
             for r in capacity.indices {
                 var d = used[r] - capacity[r]
-                if mu[r] <= 0 && d < 0 { d = 0 }
+                if (price[r] <= 0 && d < 0) || (price[r] >= upper && d > 0) { d = 0 }
                 g[r] = d
                 norm += d * d
             }
             if norm < 1e-12 || theta < 1e-4 || target - best <= 1e-9 * max(1, abs(target)) { break }
             let step = theta * max(target - value, 1e-6 * max(1, abs(target))) / norm
-            for r in capacity.indices where g[r] != 0 { mu[r] = max(0, mu[r] + step * g[r]) }
+            for r in capacity.indices where g[r] != 0 { price[r] = min(upper, max(0, price[r] + step * g[r])) }
         }
         return max(0, best - 1e-9 * max(1, abs(best)))
     }

@@ -71,8 +71,6 @@ public struct RotaLagrangian: Sendable {
         var taken: [Int]
         /// |P_m − T_m| of each month's best schedule.
         var deviation: [Double]
-        /// The best schedule of each month (free pairs).
-        var chosen: [[Int]]
     }
 
     /// L(λ, μ) with the members' best months. λ per slot (≥ 0), μ per month (≥ 0, summing
@@ -83,15 +81,13 @@ public struct RotaLagrangian: Sendable {
         for s in problem.slots.indices where priced[s] { value += (w[.uncovered] - lambda[s]) * Double(remaining[s]) }
         var taken = [Int](repeating: 0, count: problem.slots.count)
         var deviation = [Double](repeating: 0, count: months.count)
-        var chosen = [[Int]](repeating: [], count: months.count)
         for (i, month) in months.enumerated() {
             let best = month.solve(lambda: lambda, mu: mu[i], workspace: &workspace)
             value += best.cost
             deviation[i] = best.deviation
-            chosen[i] = best.pairs
             for p in best.pairs { taken[problem.pairs[p].slot] += 1 }
         }
-        return Evaluation(value: value, taken: taken, deviation: deviation, chosen: chosen)
+        return Evaluation(value: value, taken: taken, deviation: deviation)
     }
 
     /// The outcome of the subgradient method.
