@@ -19,8 +19,10 @@ Parts, in order:
            300 and 1,000 clinics and two fresh seeds of each other profile; `rinban plan`
            (auto, two threads) against HiGHS and CP-SAT (two threads) on each of the four
            exported programs, CP-SAT and HiGHS with one thread on the rota, and HiGHS at
-           --long-limit (300 s) on the rota of the 40–90-clinic months (about 4 hours at
-           60 s; --compare-instances limits it)
+           --long-limit (300 s, one thread) on the rota of the 40–90-clinic months (about
+           2.5 hours at 60 s; --compare-instances limits it). Its raw results are kept in
+           benchmarks/results/compare.json after every solve: a run that was stopped goes
+           on where it stopped when started again on the same commit (--fresh starts over)
 
 The measured section of README.md lies between the lines `<!-- report:begin -->` and
 `<!-- report:end -->`; everything else in the file is left as it is. With --only, the
@@ -98,8 +100,8 @@ def machine():
     glpk = first_line(["dpkg-query", "-W", "-f", "${Version}", "libglpk-dev"])
     commit = first_line(["git", "rev-parse", "--short", "HEAD"])
     # The results file itself is what a run rewrites: it does not make the measured code "changed".
-    dirty = run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/README.md"],
-                check=False).stdout.strip()
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/README.md",
+                 ":!benchmarks/results"], check=False).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join([
         "### Machine",
@@ -556,67 +558,203 @@ def peer_json(python, args):
     return rows
 
 
-def compare(limit, long_limit, limit_to):
+COMPARE_RESULTS = os.path.join(HERE, "results", "compare.json")
+PROGRAMS = ["rota", "stations", "beds", "deputies"]
+
+
+def code_commit():
+    """The commit measured, and whether anything but the results differs from it."""
+    commit = first_line(["git", "rev-parse", "--short", "HEAD"])
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/README.md",
+                 ":!benchmarks/results"], check=False).stdout.strip()
+    return commit + ("+local changes" if dirty else "")
+
+
+def load_compare(commit, limit, long_limit, fresh):
+    """The raw results of an earlier compare run of the same code and limits (the run goes on
+    where it stopped), or a new, empty record."""
+    if not fresh and os.path.exists(COMPARE_RESULTS):
+        try:
+            old = json.load(open(COMPARE_RESULTS))
+            if (old.get("commit"), old.get("limit"), old.get("longLimit")) == (commit, limit, long_limit) \
+                    and "+" not in commit:
+                return old
+        except (OSError, ValueError):
+            pass
+    return {"commit": commit, "limit": limit, "longLimit": long_limit, "machine": list(host_facts()),
+            "instances": {}}
+
+
+def save_compare(state):
+    os.makedirs(os.path.dirname(COMPARE_RESULTS), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(COMPARE_RESULTS), prefix=".compare.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(state, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, COMPARE_RESULTS)
+
+
+def export_program(rinban, path, program, mps, tmp):
+    run([rinban, "plan", path, "-o", os.path.join(tmp, os.path.basename(mps) + ".plan.json"), "--only", program,
+         "--engine", "greedy", "--quiet", "--export-model", mps], check=False)
+    return os.path.exists(mps)
+
+
+def plan_once(rinban, path, plan, limit):
+    """rinban plan at the limit (auto, two threads) under /usr/bin/time: the plan's
+    record for the comparison, or None when it failed."""
+    timed = ["/usr/bin/time", "-f", "RSS %M"] if os.path.exists("/usr/bin/time") else []
+    done = run(timed + [rinban, "plan", path, "-o", plan, "--time-limit", str(limit), "--quiet"], check=False)
+    if done.returncode not in (0, 3) or not os.path.exists(plan):
+        return {"failed": f"plan failed (status {done.returncode})"}
+    score = run([rinban, "score", path, plan], check=False)
+    document = json.load(open(plan))
+    rss = re.search(r"^RSS (\d+)", done.stderr, re.M)
+    return {"total": document["objective"]["total"], "bound": document["solver"].get("bound"),
+            "gap": document["solver"].get("gap"), "status": document["solver"].get("status"),
+            "programs": program_values(path, plan), "scored": score.returncode in (0, 3),
+            "rssMB": int(rss.group(1)) / 1024 if rss else None}
+
+
+def one_thread_jobs(state, instances):
+    """The rota solves with one thread that are still missing: (seconds, name, key, args)."""
+    jobs = []
+    for name, _, clinics in instances:
+        entry = state["instances"].get(name, {})
+        if "rotaModel" not in entry:
+            continue
+        for key, solver, limit in [("highs1", "highs", state["limit"]), ("cpsat1", "cpsat", state["limit"])] + (
+                [("highsLong", "highs", state["longLimit"])] if 40 <= clinics <= 90 else []):
+            if key not in entry:
+                jobs.append((limit, name, key, ["--solver", solver, "--threads", "1", str(limit)]))
+    return sorted(jobs, key=lambda j: -j[0])
+
+
+def compare(limit, long_limit, limit_to, fresh=False, publish=lambda lines: None):
+    """Issue 15's comparison. The raw results go to benchmarks/results/compare.json after
+    every solve, so a run that is stopped goes on where it stopped when started again with
+    the same code and limits (--fresh starts over). Every solve with two threads (the plan
+    and each program's peers) runs alone; the rota's one-thread solves run two at a time,
+    one per core, afterwards."""
     python, rinban, _ = peer_tools()
     if python and run([python, "-c", "import ortools"], check=False).returncode != 0:
         run([python, "-m", "pip", "install", "--quiet", "ortools"], check=False)
+    state = load_compare(code_commit(), limit, long_limit, fresh)
+    lock = __import__("threading").Lock()
+
+    def record(name, key, value):
+        with lock:
+            state["instances"].setdefault(name, {})[key] = value
+            save_compare(state)
+            publish(compare_table(state, names))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        instances = compare_instances(rinban, tmp, limit_to)
+        names = [name for name, _, _ in instances]
+        for name, path, clinics in instances:
+            entry = state["instances"].setdefault(name, {})
+            entry["clinics"] = clinics
+            if "plan" not in entry:
+                record(name, "plan", plan_once(rinban, path, os.path.join(tmp, name + ".plan.json"), limit))
+            for program in PROGRAMS:
+                key = "peers." + program
+                if key in entry:
+                    continue
+                mps = os.path.join(tmp, f"{name}.{program}.mps")
+                if not python or not export_program(rinban, path, program, mps, tmp):
+                    record(name, key, {"failed": "no model" if python else "no HiGHS"})
+                    continue
+                if program == "rota":
+                    record(name, "rotaModel", dict(zip(["columns", "rows"], mps_size(mps))))
+                rows = peer_json(python, ["--solver", "all", "--threads", "2", str(limit), mps])
+                record(name, key, {r["solver"].split()[0]: {k: r[k] for k in ("objective", "status", "seconds")}
+                                   for r in rows})
+                os.remove(mps)
+        jobs = one_thread_jobs(state, instances) if python else []
+        paths = {name: path for name, path, _ in instances}
+        models = {}
+        for name in sorted({job[1] for job in jobs}):
+            mps = os.path.join(tmp, f"{name}.rota.mps")
+            if export_program(rinban, paths[name], "rota", mps, tmp):
+                models[name] = mps
+
+        def solve(job):
+            _, name, key, args = job
+            if name in models:
+                rows = peer_json(python, args + [models[name]])
+                record(name, key, {k: rows[0][k] for k in ("objective", "status", "seconds")} if rows
+                       else {"failed": "no answer"})
+
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(solve, jobs))
+        lines = compare_table(state, names)
+    failed = any("failed" in e.get("plan", {}) or not e.get("plan", {}).get("scored", True)
+                 for n, e in state["instances"].items() if n in names)
+    return lines, failed
+
+
+def compare_table(state, names):
+    limit, long_limit = state["limit"], state["longLimit"]
+    fmt = lambda v: "…" if v is None else f"{v:,.2f}"
     lines = [f"### Against HiGHS and CP-SAT: every program, bundled and fresh months, {limit} s", "",
              f"`rinban plan INSTANCE --time-limit {limit}` (engine auto, two threads) against the best of HiGHS and "
              f"CP-SAT given each of the four programs exported with `--only P --engine greedy --export-model` "
-             f"(cold, {limit} s, two threads each). CP-SAT's objective is that of its integer answer with the "
-             "continuous variables re-optimised by HiGHS (see peer-compare.py). *peers* is the sum over the "
-             "programs of the better peer; a program a peer could not answer counts rinban's own value there. "
-             f"*rota 1 thread* is HiGHS / CP-SAT with one thread; *HiGHS {long_limit} s* is the rota alone "
-             "for the 40–90-clinic months. The months are the bundled ones, `city` networks of 60, 120, 300 and "
-             "1,000 clinics (seed 2027) and seeds 2 and 3 of every other profile.", "",
-             "| instance | clinics | rinban total | bound (gap) | peers | rinban ≤ peers | rota: rinban · HiGHS · CP-SAT "
-             "| stations | beds | deputies | rota 1 thread | HiGHS "
-             f"{long_limit} s |",
-             "|---|---:|---:|---:|---:|---|---|---|---|---|---|---|"]
-    fmt = lambda v: "–" if v is None else f"{v:,.2f}"
-    failed = False
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, path, clinics in compare_instances(rinban, tmp, limit_to):
-            plan = os.path.join(tmp, name + ".plan.json")
-            done = run([rinban, "plan", path, "-o", plan, "--time-limit", str(limit), "--quiet"], check=False)
-            if done.returncode not in (0, 3) or not os.path.exists(plan):
-                lines.append(f"| {name} | {clinics} | plan failed (status {done.returncode}) | | | | | | | | | |")
-                failed = True
+             f"(cold, {limit} s, two threads each, every one of these solves alone on the machine). CP-SAT's "
+             "objective is that of its integer answer with the continuous variables re-optimised by HiGHS (see "
+             "peer-compare.py). *peers* is the sum over the programs of the better peer; a program no peer "
+             "answered counts rinban's own value there. Each cell of a program is *rinban · HiGHS · CP-SAT*. "
+             f"*rota, 1 thread* is HiGHS · CP-SAT with one thread; *HiGHS {long_limit} s* is the rota alone, "
+             "one thread, for the 40–90-clinic months; these one-thread solves ran two at a time, one per core. "
+             "*RSS* is the plan's peak resident memory (`/usr/bin/time`). The months are the bundled ones, "
+             "`city` networks of 60, 120, 300 and 1,000 clinics (seed 2027) and seeds 2 and 3 of every other "
+             f"profile. Code: commit {state['commit']}; raw results in `benchmarks/results/compare.json`. "
+             "… marks a solve not yet made, – a solver that returned no answer.", "",
+             "| instance | clinics | rinban total | bound (gap) | peers | rinban ≤ peers | rota | stations | beds "
+             f"| deputies | rota, 1 thread | HiGHS {long_limit} s | RSS |",
+             "|---|---:|---:|---:|---:|---|---|---|---|---|---|---|---:|"]
+    for name in names:
+        e = state["instances"].get(name)
+        if e is None:
+            continue
+        plan = e.get("plan", {})
+        if "failed" in plan:
+            lines.append(f"| {name} | {e.get('clinics', '')} | {plan['failed']} |" + " |" * 10)
+            continue
+        own = plan.get("programs", {})
+        cells, peers_total, complete = {}, 0.0, True
+        for program in PROGRAMS:
+            peers = e.get("peers." + program)
+            mine = own.get(program)
+            if peers is None:
+                complete = False
+                cells[program] = f"{fmt(mine)} · … · …"
                 continue
-            score = run([rinban, "score", path, plan], check=False)
-            if score.returncode not in (0, 3):
-                failed = True
-            solver = json.load(open(plan))["solver"]
-            total = json.load(open(plan))["objective"]["total"]
-            own = program_values(path, plan)
-            cells, peers_total, long_cell, one_thread = {}, 0.0, "–", "–"
-            for program in ["rota", "stations", "beds", "deputies"]:
-                mps = os.path.join(tmp, f"{name}.{program}.mps")
-                run([rinban, "plan", path, "-o", os.path.join(tmp, "x.json"), "--only", program, "--engine", "greedy",
-                     "--quiet", "--export-model", mps], check=False)
-                if not os.path.exists(mps) or not python:
-                    cells[program] = f"{fmt(own[program])} · no model"
-                    peers_total += own[program]
-                    continue
-                rows = peer_json(python, ["--solver", "all", "--threads", "2", str(limit), mps])
-                values = {r["solver"].split()[0]: r["objective"] for r in rows}
-                h, c = values.get("HiGHS"), values.get("CP-SAT")
-                best = min([v for v in (h, c) if v is not None], default=None)
-                peers_total += best if best is not None else own[program]
-                cells[program] = f"{fmt(own[program])} · {fmt(h)} · {fmt(c)}"
-                if program == "rota":
-                    ones = peer_json(python, ["--solver", "all", "--threads", "1", str(limit), mps])
-                    one_thread = " · ".join(fmt(r["objective"]) for r in ones)
-                    if 40 <= clinics <= 90:
-                        longs = peer_json(python, ["--solver", "highs", "--threads", "2", str(long_limit), mps])
-                        long_cell = fmt(longs[0]["objective"]) if longs else "–"
-                os.remove(mps)
-            gap = "–" if solver.get("gap") is None else f"{100 * solver['gap']:.1f} %"
-            ok = "yes" if total <= peers_total + 1e-6 * max(1, peers_total) else "**no**"
-            lines.append(f"| {name} | {clinics} | {fmt(total)} | {fmt(solver.get('bound'))} ({gap}) | {fmt(peers_total)} "
-                         f"| {ok} | {cells['rota']} | {cells['stations']} | {cells['beds']} | {cells['deputies']} "
-                         f"| {one_thread} | {long_cell} |")
-    return lines + [""], failed
+            h = (peers.get("HiGHS") or {}).get("objective")
+            c = (peers.get("CP-SAT") or {}).get("objective")
+            best = min([v for v in (h, c) if v is not None], default=None)
+            peers_total += best if best is not None else (mine or 0)
+            answer = lambda v: "–" if v is None else fmt(v)
+            cells[program] = f"{fmt(mine)} · {answer(h)} · {answer(c)}" if "failed" not in peers \
+                else f"{fmt(mine)} · {peers['failed']}"
+        total = plan.get("total")
+        if total is None:
+            verdict, peers_text = "…", "…"
+        elif complete:
+            verdict = "yes" if total <= peers_total + 1e-6 * max(1, peers_total) else "**no**"
+            peers_text = fmt(peers_total)
+        else:
+            verdict, peers_text = "…", "…"
+        if plan and not plan.get("scored", True):
+            verdict += " (**rejected by rinban score**)"
+        gap = "–" if plan.get("gap") is None else f"{100 * plan['gap']:.1f} %"
+        value = lambda key: ("–" if e[key].get("objective") is None else fmt(e[key]["objective"])) if key in e else "…"
+        long_cell = value("highsLong") if 40 <= e.get("clinics", 0) <= 90 else "–"
+        rss = "…" if plan.get("rssMB") is None else f"{plan['rssMB']:.0f} MB"
+        lines.append(f"| {name} | {e.get('clinics', '')} | {fmt(total)} | {fmt(plan.get('bound'))} ({gap}) "
+                     f"| {peers_text} | {verdict} | {cells['rota']} | {cells['stations']} | {cells['beds']} "
+                     f"| {cells['deputies']} | {value('highs1')} · {value('cpsat1')} | {long_cell} | {rss} |")
+    return lines + [""]
 
 
 # MARK: README
@@ -658,18 +796,27 @@ def main():
     parser.add_argument("--stdout", action="store_true", help="print the section instead of writing README.md")
     parser.add_argument("--long-limit", type=float, default=300, help="HiGHS's longer limit on 40–90-clinic rotas (300)")
     parser.add_argument("--compare-instances", action="append", help="compare: only instances whose name contains this")
+    parser.add_argument("--fresh", action="store_true",
+                        help="compare: start over instead of going on from benchmarks/results/compare.json")
     args = parser.parse_args()
     wanted = args.only or PARTS
     limit = int(args.time_limit) if args.time_limit == int(args.time_limit) else args.time_limit
     _, parts = current_parts()
     failed = False
     parts["machine"] = machine()
+
+    def publish(lines):
+        """A long part's table so far, written as each of its solves ends."""
+        if not args.stdout:
+            parts["compare"] = "\n".join(lines).strip("\n")
+            write_readme(parts)
     for part in wanted:
         if part == "machine":
             continue
         lines, bad = {"suite": suite, "plans": lambda: plans(limit), "peer": lambda: peer(limit),
                       "deputies": lambda: deputies(limit),
-                      "compare": lambda: compare(limit, int(args.long_limit), args.compare_instances)}[part]()
+                      "compare": lambda: compare(limit, int(args.long_limit), args.compare_instances, args.fresh,
+                                                 publish)}[part]()
         parts[part] = "\n".join(lines).strip("\n")
         failed |= bad
     if args.stdout:
