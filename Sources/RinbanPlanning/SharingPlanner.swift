@@ -56,14 +56,32 @@ public struct SharingPlanner: Sendable {
             outcome.optimal = false
         }
         if planBeds {
-            let beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
-                                      timeLimit: max(0.5, timeLimit - (clock.now - began).seconds), keep: keep)
+            // Outside what-if runs (whose programs price every change of a published
+            // decision), search around the programs (see `BedSearch`): local search improves
+            // the greedy start (at most a fifth of the time), the two programs get half of
+            // what is left, and when they end unproven, exact neighbourhoods of the
+            // designations and a last local search take the rest. On large networks that is
+            // where the gains are: 1,000 clinics, 9,662 → 6,432 in the beds' 6 s.
+            let search = keep == nil ? BedSearch(instance: instance) : nil
+            let left = max(0.5, timeLimit - (clock.now - began).seconds)
+            if let search {
+                (outcome.designations, outcome.respite) = search.improve(
+                    designations: outcome.designations, respite: outcome.respite, until: clock.now + .seconds(left / 5))
+            }
+            let reserve = search == nil ? 0 : left / 2
+            var beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
+                                      timeLimit: max(0.5, timeLimit - (clock.now - began).seconds - reserve), keep: keep)
+            if let search, !beds.optimal {
+                beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
+                                                              until: clock.now + .seconds(left * 0.45))
+                (beds.designations, beds.respite) = search.improve(
+                    designations: beds.designations, respite: beds.respite, until: clock.now + .seconds(left / 20))
+            }
             outcome.designations = beds.designations
             outcome.respite = beds.respite
             // The Lagrangian bounds of both halves, proven in milliseconds, where the
             // relaxation does not finish in time (large networks).
-            let terms = greedy.terms(placements: [], designations: beds.designations, respite: beds.respite)
-            let value = Self.bedTerms.reduce(0) { $0 + instance.weights[$1] * (terms[$1] ?? 0) }
+            let value = BedSearch(instance: instance).value(beds.designations, beds.respite)
             let lagrangian = BedBounds(instance: instance).bound(designationTarget: value, respiteTarget: value)
             bound += max(beds.bound, lagrangian)
             outcome.optimal = outcome.optimal && beds.optimal

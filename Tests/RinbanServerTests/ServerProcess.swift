@@ -32,6 +32,13 @@ final class PlainSession: NSObject, URLSessionTaskDelegate, @unchecked Sendable 
     }
 }
 
+/// The server did not answer /healthz: what it printed says why (a port in use, say).
+struct ServerStartFailure: Error, CustomStringConvertible {
+    let port: Int
+    let output: String
+    var description: String { "rinban serve on port \(port) did not start: \(output)" }
+}
+
 /// A real server process on a free port, talked to over HTTP. Requests carry an office
 /// API token unless they say otherwise.
 final class ServerProcess {
@@ -53,12 +60,16 @@ final class ServerProcess {
         process.standardOutput = log
         process.standardError = log
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        // Generous: with the other tests busy on both cores, a debug server can take a while.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning {
             if (try? request("GET", "/healthz").status) == 200 { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        throw CocoaError(.fileReadUnknown)
+        if process.isRunning { kill() }
+        try? log.fileHandleForWriting.close()  // our copy of the write end, so that reading ends
+        let output = String(decoding: log.fileHandleForReading.availableData, as: UTF8.self)
+        throw ServerStartFailure(port: port, output: output)
     }
 
     func kill() {

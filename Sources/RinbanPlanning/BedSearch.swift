@@ -1,0 +1,436 @@
+import MIP
+import RinbanCore
+
+/// Local search on the backup-bed decisions (SPEC section 4), exact in the weighted bed
+/// terms of SPEC section 5. It gives the bed programs' branch-and-cut a better start and
+/// polishes what the branch-and-cut ends with: on large networks GLPK's tree search stalls
+/// on the bed program while single moves still pay.
+///
+/// - Designations: a patient moves to another offering hospital, or two patients at
+///   different hospitals trade places; each move is taken when it lowers overload,
+///   outside-group and distance together. Then, while time is left, a few patients are
+///   sent to random offering hospitals and the search runs again from there; the best
+///   designation seen is kept (iterated local search, fixed seed, until ``patience`` kicks
+///   in a row bring nothing or the time is up).
+/// - Respite: a request moves to its cheapest start that fits every night (or is rejected,
+///   or a rejected one is accepted); and a request takes a start whose nights are full by
+///   displacing one booked request that holds a bed on all of those nights, which then
+///   takes its own cheapest fitting start or is rejected. Then kicks as for designations:
+///   a few bookings cancelled and a few requests sent to a random start that fits.
+///
+/// The answer is never worse than the start: both are scored by ``SharingGreedy/terms``.
+struct BedSearch {
+    let instance: Instance
+    var seed: UInt64 = 2027
+    /// The iterated search stops after this many kicks in a row without a better designation.
+    var patience = 300
+
+    /// The weighted bed terms of designations and respite (SPEC section 5).
+    func value(_ designations: [Designation], _ respite: [RespiteBooking]) -> Double {
+        let terms = SharingGreedy(instance: instance).terms(placements: [], designations: designations, respite: respite)
+        return SharingPlanner.bedTerms.reduce(0) { $0 + instance.weights[$1] * (terms[$1] ?? 0) }
+    }
+
+    /// Both halves improved, each with about half of the time up to `deadline`; never worse
+    /// than the start.
+    func improve(designations: [Designation], respite: [RespiteBooking], until deadline: ContinuousClock.Instant)
+        -> (designations: [Designation], respite: [RespiteBooking])
+    {
+        let clock = ContinuousClock()
+        let half = clock.now + (deadline - clock.now) / 2
+        var found = (designations: improve(designations: designations, until: half),
+                     respite: improve(respite: respite, until: deadline))
+        if value(found.designations, found.respite) > value(designations, respite) + 1e-9 {
+            found = (designations, respite)
+        }
+        return found
+    }
+
+    // MARK: Designations
+
+    func improve(designations start: [Designation], until deadline: ContinuousClock.Instant) -> [Designation] {
+        let w = instance.weights
+        let hospitals = instance.hospitals
+        let patients = instance.patients
+        let needs = Need.allCases
+        let hospitalCount = hospitals.count, needCount = needs.count
+        guard !patients.isEmpty, hospitalCount > 1 else { return start }
+        let hospitalIndex = Dictionary(hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let patientIndex = Dictionary(patients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // cost[p][h]: distance and outside group; infinity where h offers no bed of p's kind.
+        var cost = [[Double]](), need = [Int](), risk = [Double](), offered = [[Int]]()
+        for patient in patients {
+            let block = instance.block(ofClinic: patient.clinic)
+            var row = [Double](repeating: .infinity, count: hospitalCount)
+            var mine: [Int] = []
+            for (h, hospital) in hospitals.enumerated() where hospital.beds(patient.needs.bedKind) > 0 {
+                row[h] = w[.bedDistance] * Double(instance.distance(block, hospital.block))
+                    + (hospital.group.contains(patient.clinic) ? 0 : w[.outsideGroup])
+                mine.append(h)
+            }
+            cost.append(row)
+            offered.append(mine)
+            need.append(needs.firstIndex(of: patient.needs)!)
+            risk.append(patient.risk)
+        }
+        var beds = [Double](repeating: 0, count: hospitalCount * needCount)
+        for h in 0..<hospitalCount {
+            for n in 0..<needCount { beds[h * needCount + n] = Double(hospitals[h].beds(needs[n].bedKind)) }
+        }
+        var at = [Int](repeating: -1, count: patients.count)
+        for d in start {
+            if let p = patientIndex[d.patient], let h = hospitalIndex[d.hospital], cost[p][h].isFinite { at[p] = h }
+        }
+        var expected = [Double](repeating: 0, count: hospitalCount * needCount)
+        for p in patients.indices where at[p] >= 0 { expected[at[p] * needCount + need[p]] += risk[p] }
+        let overload = w[.bedOverload]
+        /// What the overload term changes by when cell's expected admissions change by d.
+        func change(_ cell: Int, _ d: Double) -> Double {
+            overload * (max(0, expected[cell] + d - beds[cell]) - max(0, expected[cell] - beds[cell]))
+        }
+        func total() -> Double {
+            var sum = 0.0
+            for p in patients.indices where at[p] >= 0 { sum += cost[p][at[p]] }
+            for cell in expected.indices { sum += overload * max(0, expected[cell] - beds[cell]) }
+            return sum
+        }
+        func move(_ p: Int, to g: Int) {
+            expected[at[p] * needCount + need[p]] -= risk[p]
+            expected[g * needCount + need[p]] += risk[p]
+            at[p] = g
+        }
+        let epsilon = 1e-9
+        /// Moves and swaps until neither pays (or time is up).
+        func descend() {
+            var improved = true
+            while improved, ContinuousClock().now < deadline {
+                improved = false
+                for p in patients.indices where at[p] >= 0 {
+                    let h = at[p]
+                    let leave = change(h * needCount + need[p], -risk[p]) - cost[p][h]
+                    var best = -epsilon, target = -1
+                    for g in offered[p] where g != h {
+                        let d = leave + cost[p][g] + change(g * needCount + need[p], risk[p])
+                        if d < best { best = d; target = g }
+                    }
+                    if target >= 0 {
+                        move(p, to: target)
+                        improved = true
+                    }
+                }
+                for p in patients.indices where at[p] >= 0 {
+                    for q in (p + 1)..<patients.count where at[q] >= 0 && at[q] != at[p] {
+                        let h = at[p], g = at[q]
+                        guard cost[p][g].isFinite, cost[q][h].isFinite else { continue }
+                        var d = cost[p][g] + cost[q][h] - cost[p][h] - cost[q][g]
+                        if need[p] == need[q] {
+                            let moved = risk[q] - risk[p]
+                            if abs(moved) < epsilon && d >= -epsilon { continue }
+                            d += change(h * needCount + need[p], moved) + change(g * needCount + need[p], -moved)
+                        } else {
+                            d += change(h * needCount + need[p], -risk[p]) + change(g * needCount + need[p], risk[p])
+                                + change(g * needCount + need[q], -risk[q]) + change(h * needCount + need[q], risk[q])
+                        }
+                        if d < -epsilon {
+                            move(p, to: g)
+                            move(q, to: h)
+                            improved = true
+                        }
+                    }
+                }
+            }
+        }
+        descend()
+        var bestAt = at, bestValue = total()
+        var random = SplitMix64(seed: seed)
+        let movable = patients.indices.filter { offered[$0].count > 1 && at[$0] >= 0 }
+        var sinceBest = 0
+        while !movable.isEmpty, sinceBest < patience, ContinuousClock().now < deadline {
+            for _ in 0..<min(movable.count, 3 + random.below(6)) {
+                let p = movable[random.below(movable.count)]
+                move(p, to: offered[p][random.below(offered[p].count)])
+            }
+            descend()
+            let value = total()
+            sinceBest += 1
+            if value < bestValue - epsilon {
+                bestValue = value
+                bestAt = at
+                sinceBest = 0
+            } else {
+                for p in patients.indices where at[p] != bestAt[p] { move(p, to: bestAt[p]) }
+            }
+        }
+        var designations: [Designation] = []
+        for p in patients.indices where bestAt[p] >= 0 {
+            designations.append(Designation(patient: patients[p].id, hospital: hospitals[bestAt[p]].id))
+        }
+        // Patients the start left out (none offered a bed) stay out.
+        return designations
+    }
+
+    /// Designations improved by exact neighbourhoods: a random hospital and the nearest
+    /// ones to it give up all their patients, and branch-and-cut re-designates those
+    /// patients among them (a small program, proven in a fraction of a second); the answer
+    /// is taken when it is better. Neighbourhoods start with four hospitals and grow by two
+    /// after 30 in a row bring nothing, up to twelve; the search ends there or when the time
+    /// is up. Catches what moves and swaps cannot: chains and rings of patients between
+    /// hospitals that balance their overload (300 clinics: 1,658 → 1,654 where moves and
+    /// swaps stop).
+    func neighbourhoods(designations start: [Designation], backend: any SolverBackend,
+                        until deadline: ContinuousClock.Instant) throws -> [Designation]
+    {
+        let w = instance.weights
+        let hospitals = instance.hospitals
+        let patients = instance.patients
+        let needs = Need.allCases
+        guard hospitals.count > 1, !patients.isEmpty else { return start }
+        let hospitalIndex = Dictionary(hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let patientIndex = Dictionary(patients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var at = [Int](repeating: -1, count: patients.count)
+        for d in start {
+            if let p = patientIndex[d.patient], let h = hospitalIndex[d.hospital] { at[p] = h }
+        }
+        func cost(_ p: Int, _ h: Int) -> Double {
+            let patient = patients[p], hospital = hospitals[h]
+            return w[.bedDistance] * Double(instance.distance(instance.block(ofClinic: patient.clinic), hospital.block))
+                + (hospital.group.contains(patient.clinic) ? 0 : w[.outsideGroup])
+        }
+        var random = SplitMix64(seed: seed)
+        var size = min(4, hospitals.count), failures = 0
+        let clock = ContinuousClock()
+        while clock.now < deadline {
+            failures += 1
+            if failures > 30 {
+                guard size < min(12, hospitals.count) else { break }
+                size = min(size + 2, hospitals.count)
+                failures = 1
+            }
+            let centre = random.below(hospitals.count)
+            let nearest = hospitals.indices.filter { $0 != centre }
+                .map { (h: $0, key: instance.distance(hospitals[centre].block, hospitals[$0].block) * 1_000_000 + random.below(1_000_000)) }
+                .sorted { $0.key < $1.key }.prefix(size - 1).map(\.h)
+            let chosen = [centre] + nearest
+            let inside = Set(chosen)
+            let freed = patients.indices.filter { at[$0] >= 0 && inside.contains(at[$0]) }
+            guard !freed.isEmpty else { continue }
+            var model = Model(name: "designations-neighbourhood")
+            var objective = LinearExpression()
+            var z: [[(h: Int, v: Variable)]] = []
+            var current = 0.0
+            var startValues: [Double] = []
+            for p in freed {
+                var row: [(Int, Variable)] = []
+                for h in chosen where hospitals[h].beds(patients[p].needs.bedKind) > 0 {
+                    let v = try model.addVariable(.binary, name: "z[\(p),\(h)]")
+                    objective.add(v, times: cost(p, h))
+                    row.append((h, v))
+                    startValues.append(h == at[p] ? 1 : 0)
+                }
+                current += cost(p, at[p])
+                try model.addConstraint(.equal(LinearExpression(sum: row.map(\.1)), 1), name: "designate[\(p)]")
+                z.append(row)
+            }
+            for h in chosen {
+                for need in needs {
+                    var expected = LinearExpression()
+                    var now = 0.0
+                    for (i, p) in freed.enumerated() where patients[p].needs == need {
+                        for (t, v) in z[i] where t == h { expected.add(v, times: patients[p].risk) }
+                        if at[p] == h { now += patients[p].risk }
+                    }
+                    guard expected.termCount > 0 else { continue }
+                    let beds = Double(hospitals[h].beds(need.bedKind))
+                    let over = try model.addVariable(.continuous, lower: 0, name: "over[\(h),\(need.rawValue)]")
+                    try model.addConstraint(over - expected >= -beds, name: "beds[\(h),\(need.rawValue)]")
+                    objective.add(over, times: w[.bedOverload])
+                    startValues.append(max(0, now - beds))
+                    current += w[.bedOverload] * max(0, now - beds)
+                }
+            }
+            try model.minimize(objective)
+            let left = (deadline - clock.now) / .seconds(1)
+            guard left > 0.05 else { break }
+            let result = try model.solve(using: backend, options: SolveOptions(
+                timeLimit: min(1, left), relativeGap: 1e-9, initialSolution: startValues))
+            // Every hospital in the neighbourhood and the program proven: nothing is left to find.
+            let whole = chosen.count == hospitals.count && result.termination == .optimal
+            guard result.hasSolution, let value = result.objective, value < current - 1e-6 else {
+                if whole { break }
+                continue
+            }
+            for (i, p) in freed.enumerated() {
+                if let entry = z[i].first(where: { result.values[$0.v.index] > 0.5 }) { at[p] = entry.h }
+            }
+            failures = 0
+            if whole { break }
+        }
+        var designations: [Designation] = []
+        for p in patients.indices where at[p] >= 0 {
+            designations.append(Designation(patient: patients[p].id, hospital: hospitals[at[p]].id))
+        }
+        return value(designations, []) <= value(start, []) + 1e-9 ? designations : start
+    }
+
+    // MARK: Respite
+
+    func improve(respite start: [RespiteBooking], until deadline: ContinuousClock.Instant) -> [RespiteBooking] {
+        let w = instance.weights
+        let hospitals = instance.hospitals
+        let requests = instance.respiteRequests
+        guard !requests.isEmpty else { return start }
+        let capacity = hospitals.map { $0.beds(.respite) }
+        guard capacity.contains(where: { $0 > 0 }) else { return start }
+        let first = requests.map(\.earliest.dayNumber).min()!
+        let days = requests.map { $0.latest.dayNumber + $0.nights }.max()! - first + 1
+        struct Option {
+            let hospital: Int
+            let start: CivilDate
+            let day: Int
+            let cost: Double
+        }
+        var options: [[Option]] = []
+        for request in requests {
+            let block = instance.block(ofClinic: request.clinic)
+            var mine: [Option] = []
+            for (h, hospital) in hospitals.enumerated() where capacity[h] > 0 {
+                let fixed = w[.bedDistance] * Double(instance.distance(block, hospital.block))
+                    + (hospital.group.contains(request.clinic) ? 0 : w[.outsideGroup])
+                var day = request.earliest
+                while day <= request.latest {
+                    mine.append(Option(hospital: h, start: day, day: day.dayNumber - first,
+                                       cost: fixed + w[.respiteDelay] * Double(day.days(since: request.earliest))))
+                    day = day.adding(days: 1)
+                }
+            }
+            options.append(mine.sorted { $0.cost < $1.cost })
+        }
+        let rejection = requests.map { w[.respiteRejected] * Double($0.priority) }
+        let requestIndex = Dictionary(requests.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let hospitalIndex = Dictionary(hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // chosen[q]: index into options[q], or -1 for rejected.
+        var chosen = [Int](repeating: -1, count: requests.count)
+        var stays = [Int](repeating: 0, count: hospitals.count * days)
+        for booking in start {
+            guard let q = requestIndex[booking.request], let h = hospitalIndex[booking.hospital],
+                  let k = options[q].firstIndex(where: { $0.hospital == h && $0.start == booking.start })
+            else { continue }
+            chosen[q] = k
+        }
+        func stay(_ q: Int, _ k: Int, _ d: Int) {
+            let o = options[q][k]
+            for n in 0..<requests[q].nights { stays[o.hospital * days + o.day + n] += d }
+        }
+        for q in requests.indices where chosen[q] >= 0 { stay(q, chosen[q], 1) }
+        func fits(_ q: Int, _ k: Int) -> Bool {
+            let o = options[q][k]
+            return (0..<requests[q].nights).allSatisfy { stays[o.hospital * days + o.day + $0] < capacity[o.hospital] }
+        }
+        func price(_ q: Int, _ k: Int) -> Double { k < 0 ? rejection[q] : options[q][k].cost }
+        /// The cheapest fitting choice of q (q's own stays removed first), rejection included.
+        func cheapest(_ q: Int) -> Int {
+            for k in options[q].indices {
+                if options[q][k].cost >= rejection[q] { break }
+                if fits(q, k) { return k }
+            }
+            return -1
+        }
+        func set(_ q: Int, _ k: Int) {
+            if chosen[q] >= 0 { stay(q, chosen[q], -1) }
+            chosen[q] = k
+            if k >= 0 { stay(q, k, 1) }
+        }
+        let epsilon = 1e-9
+        /// Single moves and displacements until neither pays (or time is up).
+        func descend() {
+            var improved = true
+            while improved, ContinuousClock().now < deadline {
+                improved = false
+                // Single moves.
+                for q in requests.indices {
+                    let was = chosen[q]
+                    set(q, -1)
+                    let k = cheapest(q)
+                    if price(q, k) < price(q, was) - epsilon {
+                        set(q, k)
+                        improved = true
+                    } else {
+                        set(q, was)
+                    }
+                }
+                // One displacement: q takes a full start; the one request holding a bed on each of
+                // its full nights goes to its own cheapest fitting choice.
+                for q in requests.indices {
+                    let was = chosen[q], current = price(q, was)
+                    set(q, -1)
+                    var done = false
+                    for k in options[q].indices where options[q][k].cost < current - epsilon {
+                        let o = options[q][k]
+                        let full = (0..<requests[q].nights).filter { stays[o.hospital * days + o.day + $0] >= capacity[o.hospital] }
+                        guard !full.isEmpty else { continue }
+                        for r in requests.indices where r != q && chosen[r] >= 0 && options[r][chosen[r]].hospital == o.hospital {
+                            let held = options[r][chosen[r]]
+                            guard full.allSatisfy({ o.day + $0 >= held.day && o.day + $0 < held.day + requests[r].nights }) else { continue }
+                            let before = chosen[r]
+                            set(r, -1)
+                            guard fits(q, k) else { set(r, before); continue }
+                            set(q, k)
+                            let next = cheapest(r)
+                            let d = o.cost + price(r, next) - current - price(r, before)
+                            if d < -epsilon {
+                                set(r, next)
+                                done = true
+                                break
+                            }
+                            set(q, -1)
+                            set(r, before)
+                        }
+                        if done { break }
+                    }
+                    if done {
+                        improved = true
+                    } else {
+                        set(q, was)
+                    }
+                }
+            }
+        }
+        func total() -> Double { requests.indices.reduce(0) { $0 + price($1, chosen[$1]) } }
+        descend()
+        var best = chosen, bestValue = total()
+        var random = SplitMix64(seed: seed)
+        var sinceBest = 0
+        while sinceBest < patience, ContinuousClock().now < deadline {
+            // Kick: a few bookings are cancelled (and a few requests moved to a random start
+            // that fits), then the descent takes it from there.
+            let booked = requests.indices.filter { chosen[$0] >= 0 }
+            guard !booked.isEmpty else { break }
+            for _ in 0..<min(booked.count, 2 + random.below(4)) { set(booked[random.below(booked.count)], -1) }
+            for _ in 0..<random.below(3) {
+                let q = random.below(requests.count)
+                guard !options[q].isEmpty else { continue }
+                let k = random.below(options[q].count)
+                let was = chosen[q]
+                set(q, -1)
+                set(q, fits(q, k) ? k : was)
+            }
+            descend()
+            sinceBest += 1
+            let value = total()
+            if value < bestValue - epsilon {
+                best = chosen
+                bestValue = value
+                sinceBest = 0
+            } else {
+                for q in requests.indices where chosen[q] >= 0 { set(q, -1) }
+                for q in requests.indices where best[q] >= 0 { set(q, best[q]) }
+            }
+        }
+        var bookings: [RespiteBooking] = []
+        for q in requests.indices where best[q] >= 0 {
+            let o = options[q][best[q]]
+            bookings.append(RespiteBooking(request: requests[q].id, hospital: hospitals[o.hospital].id, start: o.start))
+        }
+        return bookings
+    }
+}

@@ -1,0 +1,156 @@
+import MIPGLPK
+import RinbanCore
+@testable import RinbanPlanning
+import Testing
+
+/// The beds' local search, judged by the scorer's own terms (`SharingGreedy.terms`, written
+/// from SPEC section 5) rather than by the search's incremental bookkeeping.
+@Suite("Backup beds: local search")
+struct BedSearchTests {
+    func value(_ instance: Instance, _ designations: [Designation], _ respite: [RespiteBooking]) -> Double {
+        let terms = SharingGreedy(instance: instance).terms(placements: [], designations: designations, respite: respite)
+        return SharingPlanner.bedTerms.reduce(0) { $0 + instance.weights[$1] * (terms[$1] ?? 0) }
+    }
+
+    /// SPEC section 4's bed rules: every patient with an offering hospital designated once,
+    /// there; every booking inside its window at a hospital with respite beds, and no night
+    /// with more stays than beds.
+    func expectWithinRules(_ instance: Instance, _ designations: [Designation], _ respite: [RespiteBooking]) {
+        for patient in instance.patients where instance.hospitals.contains(where: { $0.beds(patient.needs.bedKind) > 0 }) {
+            let mine = designations.filter { $0.patient == patient.id }
+            #expect(mine.count == 1, "patient \(patient.id): \(mine.count) designations")
+            if let d = mine.first, let hospital = instance.hospitals.first(where: { $0.id == d.hospital }) {
+                #expect(hospital.beds(patient.needs.bedKind) > 0)
+            }
+        }
+        var nights: [String: Int] = [:]
+        for booking in respite {
+            let request = instance.respiteRequests.first { $0.id == booking.request }!
+            let hospital = instance.hospitals.first { $0.id == booking.hospital }!
+            #expect(booking.start >= request.earliest && booking.start <= request.latest)
+            for n in 0..<request.nights {
+                let key = "\(hospital.id) \(booking.start.adding(days: n))"
+                nights[key, default: 0] += 1
+                #expect(nights[key]! <= hospital.beds(.respite), "\(key): more stays than beds")
+            }
+        }
+    }
+
+    @Test("never worse than the start, within the rules, and no single change pays", arguments: [5, 6, 7] as [UInt64])
+    func localOptimum(seed: UInt64) throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: seed, clinics: 60).json())
+        let instance = loaded.instance
+        let greedy = SharingGreedy(instance: instance)
+        let start = (greedy.designations(), greedy.respite())
+        var search = BedSearch(instance: instance)
+        search.patience = 0  // the descent alone: its answer must be a local optimum
+        let found = search.improve(designations: start.0, respite: start.1, until: ContinuousClock().now + .seconds(30))
+        let best = value(instance, found.designations, found.respite)
+        #expect(best <= value(instance, start.0, start.1) + 1e-9)
+        expectWithinRules(instance, found.designations, found.respite)
+
+        // No patient is better at another offering hospital.
+        for (i, d) in found.designations.enumerated() {
+            let patient = instance.patients.first { $0.id == d.patient }!
+            for hospital in instance.hospitals where hospital.id != d.hospital && hospital.beds(patient.needs.bedKind) > 0 {
+                var moved = found.designations
+                moved[i] = Designation(patient: d.patient, hospital: hospital.id)
+                #expect(value(instance, moved, found.respite) >= best - 1e-9, "\(d.patient) → \(hospital.id) pays")
+            }
+        }
+        // No request is better rejected, or at another start that fits.
+        for request in instance.respiteRequests {
+            var others = found.respite.filter { $0.request != request.id }
+            #expect(value(instance, found.designations, others) >= best - 1e-9, "rejecting \(request.id) pays")
+            for hospital in instance.hospitals where hospital.beds(.respite) > 0 {
+                var day = request.earliest
+                while day <= request.latest {
+                    let fits = (0..<request.nights).allSatisfy { n in
+                        let night = day.adding(days: n)
+                        let taken = others.filter { b in
+                            guard b.hospital == hospital.id else { return false }
+                            let r = instance.respiteRequests.first { $0.id == b.request }!
+                            return b.start <= night && night < b.start.adding(days: r.nights)
+                        }.count
+                        return taken < hospital.beds(.respite)
+                    }
+                    if fits {
+                        others.append(RespiteBooking(request: request.id, hospital: hospital.id, start: day))
+                        #expect(value(instance, found.designations, others) >= best - 1e-9,
+                                "\(request.id) at \(hospital.id) from \(day) pays")
+                        others.removeLast()
+                    }
+                    day = day.adding(days: 1)
+                }
+            }
+        }
+    }
+
+    @Test("exact neighbourhoods end at the designations' proven optimum on small networks", arguments: [5, 6] as [UInt64])
+    func neighbourhoodsReachOptimum(seed: UInt64) throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: seed, clinics: 60).json())
+        let instance = loaded.instance
+        let greedy = SharingGreedy(instance: instance)
+        let proven = try SharingPlanner(instance: instance, backend: GLPKBackend())
+            .backupBeds(startDesignations: greedy.designations(), startRespite: [], timeLimit: 60)
+        try #require(proven.optimal)
+        let optimum = value(instance, proven.designations, [])
+        let start = greedy.designations()
+        let found = try BedSearch(instance: instance).neighbourhoods(designations: start, backend: GLPKBackend(),
+                                                                     until: ContinuousClock().now + .seconds(60))
+        expectWithinRules(instance, found, [])
+        #expect(value(instance, start, []) > optimum, "the greedy start is already optimal: no test")
+        #expect(abs(value(instance, found, []) - optimum) < 1e-6, "found \(value(instance, found, [])), optimum \(optimum)")
+    }
+
+    @Test("a swap that no single move finds: two patients trade hospitals")
+    func swap() throws {
+        // Two hospitals of one acute bed each, in the two blocks. Patient a (risk 1.0) is in
+        // the north, b (risk 0.5) in the south; the start puts a south and b north. Moving
+        // either alone overloads the other hospital (100 × 0.5 or 100 × 1.0 against a saving
+        // of 2 × distance 1); trading places removes both distances: 2 + 2 → 0.
+        let loaded = try load(json: """
+        { "format": "rinban/1", "period": { "start": "2027-03-01", "end": "2027-03-10" },
+          "blocks": [ { "id": "north", "neighbors": ["south"] }, { "id": "south" } ],
+          "clinics": [ { "id": "c1", "block": "north" }, { "id": "c2", "block": "south" } ],
+          "physicians": [ { "id": "p1", "clinic": "c1" } ],
+          "beds": { "hospitals": [
+              { "id": "hn", "block": "north", "group": ["c1", "c2"], "beds": { "acute": 1 } },
+              { "id": "hs", "block": "south", "group": ["c1", "c2"], "beds": { "acute": 1 } } ],
+            "patients": [ { "id": "a", "clinic": "c1", "needs": "acute", "risk": 1.0 },
+                          { "id": "b", "clinic": "c2", "needs": "acute", "risk": 0.5 } ] } }
+        """)
+        let instance = loaded.instance
+        let start = [Designation(patient: "a", hospital: "hs"), Designation(patient: "b", hospital: "hn")]
+        #expect(value(instance, start, []) == 4)
+        var search = BedSearch(instance: instance)
+        search.patience = 0
+        let found = search.improve(designations: start, until: ContinuousClock().now + .seconds(5))
+        #expect(Set(found.map { "\($0.patient)@\($0.hospital)" }) == ["a@hn", "b@hs"])
+        #expect(value(instance, found, []) == 0)
+    }
+
+    @Test("a request takes a full start by moving the booking that holds it")
+    func displacement() throws {
+        // One respite bed. q1 (priority 1, 2 nights, from the 1st or the 2nd) holds the 1st–2nd;
+        // q2 (priority 3, 1 night, only the 1st) is rejected: 150. Moving q1 to the 2nd
+        // (delay 1) frees the 1st for q2: 0 + 1 + 0 = 1.
+        let loaded = try load(json: """
+        { "format": "rinban/1", "period": { "start": "2027-03-01", "end": "2027-03-10" },
+          "blocks": [ { "id": "north" } ],
+          "clinics": [ { "id": "c1", "block": "north" } ],
+          "physicians": [ { "id": "p1", "clinic": "c1" } ],
+          "beds": { "hospitals": [ { "id": "h", "block": "north", "group": ["c1"], "beds": { "respite": 1 } } ],
+            "respite": [
+              { "id": "q1", "clinic": "c1", "nights": 2, "earliest": "2027-03-01", "latest": "2027-03-02", "priority": 1 },
+              { "id": "q2", "clinic": "c1", "nights": 1, "earliest": "2027-03-01", "latest": "2027-03-01", "priority": 3 } ] } }
+        """)
+        let instance = loaded.instance
+        let day1 = CivilDate(year: 2027, month: 3, day: 1)!, day2 = CivilDate(year: 2027, month: 3, day: 2)!
+        let start = [RespiteBooking(request: "q1", hospital: "h", start: day1)]
+        #expect(value(instance, [], start) == 150)
+        let found = BedSearch(instance: instance).improve(respite: start, until: ContinuousClock().now + .seconds(5))
+        #expect(Set(found.map { "\($0.request)@\($0.start)" }) == ["q1@\(day2)", "q2@\(day1)"])
+        #expect(value(instance, [], found) == 1)
+    }
+}
