@@ -563,8 +563,10 @@ PROGRAMS = ["rota", "stations", "beds", "deputies"]
 
 
 def code_commit():
-    """The commit measured, and whether anything but the results differs from it."""
-    commit = first_line(["git", "rev-parse", "--short", "HEAD"])
+    """The commit measured: the last one that changed anything but the results (so that
+    committing results between two sittings of one run does not end it), and whether
+    anything but the results differs from it."""
+    commit = first_line(["git", "log", "-1", "--format=%h", "--", ".", ":!benchmarks/README.md", ":!benchmarks/results"])
     dirty = run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/README.md",
                  ":!benchmarks/results"], check=False).stdout.strip()
     return commit + ("+local changes" if dirty else "")
