@@ -18,6 +18,9 @@ import RinbanCore
 ///   takes its own cheapest fitting start or is rejected. Then kicks as for designations:
 ///   a few bookings cancelled and a few requests sent to a random start that fits.
 ///
+/// - Designations, after the programs: exact neighbourhoods (``neighbourhoods(designations:backend:until:)``),
+///   small programs over a few nearby hospitals solved by branch-and-cut.
+///
 /// The answer is never worse than the start: both are scored by ``SharingGreedy/terms``.
 struct BedSearch {
     let instance: Instance
@@ -49,41 +52,15 @@ struct BedSearch {
     // MARK: Designations
 
     func improve(designations start: [Designation], until deadline: ContinuousClock.Instant) -> [Designation] {
-        let w = instance.weights
-        let hospitals = instance.hospitals
+        let table = DesignationTable(instance: instance)
         let patients = instance.patients
-        let needs = Need.allCases
-        let hospitalCount = hospitals.count, needCount = needs.count
+        let hospitalCount = instance.hospitals.count, needCount = table.needCount
         guard !patients.isEmpty, hospitalCount > 1 else { return start }
-        let hospitalIndex = Dictionary(hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let patientIndex = Dictionary(patients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        // cost[p][h]: distance and outside group; infinity where h offers no bed of p's kind.
-        var cost = [[Double]](), need = [Int](), risk = [Double](), offered = [[Int]]()
-        for patient in patients {
-            let block = instance.block(ofClinic: patient.clinic)
-            var row = [Double](repeating: .infinity, count: hospitalCount)
-            var mine: [Int] = []
-            for (h, hospital) in hospitals.enumerated() where hospital.beds(patient.needs.bedKind) > 0 {
-                row[h] = w[.bedDistance] * Double(instance.distance(block, hospital.block))
-                    + (hospital.group.contains(patient.clinic) ? 0 : w[.outsideGroup])
-                mine.append(h)
-            }
-            cost.append(row)
-            offered.append(mine)
-            need.append(needs.firstIndex(of: patient.needs)!)
-            risk.append(patient.risk)
-        }
-        var beds = [Double](repeating: 0, count: hospitalCount * needCount)
-        for h in 0..<hospitalCount {
-            for n in 0..<needCount { beds[h * needCount + n] = Double(hospitals[h].beds(needs[n].bedKind)) }
-        }
-        var at = [Int](repeating: -1, count: patients.count)
-        for d in start {
-            if let p = patientIndex[d.patient], let h = hospitalIndex[d.hospital], cost[p][h].isFinite { at[p] = h }
-        }
+        let cost = table.cost, offered = table.offered, need = table.need, risk = table.risk, beds = table.beds
+        var at = table.assignment(start)
         var expected = [Double](repeating: 0, count: hospitalCount * needCount)
         for p in patients.indices where at[p] >= 0 { expected[at[p] * needCount + need[p]] += risk[p] }
-        let overload = w[.bedOverload]
+        let overload = instance.weights[.bedOverload]
         /// What the overload term changes by when cell's expected admissions change by d.
         func change(_ cell: Int, _ d: Double) -> Double {
             overload * (max(0, expected[cell] + d - beds[cell]) - max(0, expected[cell] - beds[cell]))
@@ -161,12 +138,8 @@ struct BedSearch {
                 for p in patients.indices where at[p] != bestAt[p] { move(p, to: bestAt[p]) }
             }
         }
-        var designations: [Designation] = []
-        for p in patients.indices where bestAt[p] >= 0 {
-            designations.append(Designation(patient: patients[p].id, hospital: hospitals[bestAt[p]].id))
-        }
         // Patients the start left out (none offered a bed) stay out.
-        return designations
+        return table.designations(bestAt)
     }
 
     /// Designations improved by exact neighbourhoods: a random hospital and the nearest
@@ -180,22 +153,11 @@ struct BedSearch {
     func neighbourhoods(designations start: [Designation], backend: any SolverBackend,
                         until deadline: ContinuousClock.Instant) throws -> [Designation]
     {
-        let w = instance.weights
         let hospitals = instance.hospitals
         let patients = instance.patients
-        let needs = Need.allCases
         guard hospitals.count > 1, !patients.isEmpty else { return start }
-        let hospitalIndex = Dictionary(hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let patientIndex = Dictionary(patients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var at = [Int](repeating: -1, count: patients.count)
-        for d in start {
-            if let p = patientIndex[d.patient], let h = hospitalIndex[d.hospital] { at[p] = h }
-        }
-        func cost(_ p: Int, _ h: Int) -> Double {
-            let patient = patients[p], hospital = hospitals[h]
-            return w[.bedDistance] * Double(instance.distance(instance.block(ofClinic: patient.clinic), hospital.block))
-                + (hospital.group.contains(patient.clinic) ? 0 : w[.outsideGroup])
-        }
+        let table = DesignationTable(instance: instance)
+        var at = table.assignment(start)
         var random = SplitMix64(seed: seed)
         var size = min(4, hospitals.count), failures = 0
         let clock = ContinuousClock()
@@ -221,18 +183,18 @@ struct BedSearch {
             var startValues: [Double] = []
             for p in freed {
                 var row: [(Int, Variable)] = []
-                for h in chosen where hospitals[h].beds(patients[p].needs.bedKind) > 0 {
+                for h in chosen where table.cost[p][h].isFinite {
                     let v = try model.addVariable(.binary, name: "z[\(p),\(h)]")
-                    objective.add(v, times: cost(p, h))
+                    objective.add(v, times: table.cost[p][h])
                     row.append((h, v))
                     startValues.append(h == at[p] ? 1 : 0)
                 }
-                current += cost(p, at[p])
+                current += table.cost[p][at[p]]
                 try model.addConstraint(.equal(LinearExpression(sum: row.map(\.1)), 1), name: "designate[\(p)]")
                 z.append(row)
             }
             for h in chosen {
-                for need in needs {
+                for need in Need.allCases {
                     var expected = LinearExpression()
                     var now = 0.0
                     for (i, p) in freed.enumerated() where patients[p].needs == need {
@@ -243,9 +205,9 @@ struct BedSearch {
                     let beds = Double(hospitals[h].beds(need.bedKind))
                     let over = try model.addVariable(.continuous, lower: 0, name: "over[\(h),\(need.rawValue)]")
                     try model.addConstraint(over - expected >= -beds, name: "beds[\(h),\(need.rawValue)]")
-                    objective.add(over, times: w[.bedOverload])
+                    objective.add(over, times: instance.weights[.bedOverload])
                     startValues.append(max(0, now - beds))
-                    current += w[.bedOverload] * max(0, now - beds)
+                    current += instance.weights[.bedOverload] * max(0, now - beds)
                 }
             }
             try model.minimize(objective)
@@ -265,11 +227,60 @@ struct BedSearch {
             failures = 0
             if whole { break }
         }
-        var designations: [Designation] = []
-        for p in patients.indices where at[p] >= 0 {
-            designations.append(Designation(patient: patients[p].id, hospital: hospitals[at[p]].id))
-        }
+        let designations = table.designations(at)
         return value(designations, []) <= value(start, []) + 1e-9 ? designations : start
+    }
+
+    /// The patients, the hospitals offering each one's kind of bed, and what each choice
+    /// costs in distance and outside group (SPEC section 5); cells are (hospital, need).
+    struct DesignationTable {
+        let instance: Instance
+        /// cost[p][h]; infinity where h offers no bed of p's kind.
+        let cost: [[Double]]
+        let offered: [[Int]]
+        let need: [Int]
+        let risk: [Double]
+        /// Pledged beds per cell h·needCount + n.
+        let beds: [Double]
+        let needCount = Need.allCases.count
+
+        init(instance: Instance) {
+            self.instance = instance
+            let w = instance.weights
+            let hospitals = instance.hospitals
+            var cost = [[Double]](), offered = [[Int]](), need = [Int](), risk = [Double]()
+            for patient in instance.patients {
+                let block = instance.block(ofClinic: patient.clinic)
+                var row = [Double](repeating: .infinity, count: hospitals.count)
+                for (h, hospital) in hospitals.enumerated() where hospital.beds(patient.needs.bedKind) > 0 {
+                    row[h] = w[.bedDistance] * Double(instance.distance(block, hospital.block))
+                        + (hospital.group.contains(patient.clinic) ? 0 : w[.outsideGroup])
+                }
+                cost.append(row)
+                offered.append(row.indices.filter { row[$0].isFinite })
+                need.append(Need.allCases.firstIndex(of: patient.needs)!)
+                risk.append(patient.risk)
+            }
+            (self.cost, self.offered, self.need, self.risk) = (cost, offered, need, risk)
+            beds = hospitals.flatMap { hospital in Need.allCases.map { Double(hospital.beds($0.bedKind)) } }
+        }
+
+        /// The hospital index of each patient in `designations` (−1: none, or not offering).
+        func assignment(_ designations: [Designation]) -> [Int] {
+            let hospitalIndex = Dictionary(instance.hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let patientIndex = Dictionary(instance.patients.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var at = [Int](repeating: -1, count: instance.patients.count)
+            for d in designations {
+                if let p = patientIndex[d.patient], let h = hospitalIndex[d.hospital], cost[p][h].isFinite { at[p] = h }
+            }
+            return at
+        }
+
+        func designations(_ at: [Int]) -> [Designation] {
+            instance.patients.indices.filter { at[$0] >= 0 }.map {
+                Designation(patient: instance.patients[$0].id, hospital: instance.hospitals[at[$0]].id)
+            }
+        }
     }
 
     // MARK: Respite

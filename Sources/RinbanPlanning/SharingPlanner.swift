@@ -358,7 +358,6 @@ public struct SharingPlanner: Sendable {
             values[entry.variable.index] = 1
         }
 
-        let instance = instance
         return Program(model: model, start: values, keptCount: keptCount) { solution in
             var designations: [Designation] = []
             for (p, row) in z.enumerated() {
