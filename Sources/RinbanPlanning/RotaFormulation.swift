@@ -151,13 +151,23 @@ public struct RotaFormulation: Sendable {
                 }
             }
 
-            guard !mine.isEmpty else { continue }
             let rules = instance.rules[pool]
             func dateOf(_ p: Int) -> Int { problem.dateOffset[problem.pairs[p].slot] }
-            var freeOnDate = [[Int]](repeating: [], count: days)
-            for p in mine { freeOnDate[dateOf(p)].append(p) }
             var fixedOnDate = [Int](repeating: 0, count: days)
             for p in pinnedHere { fixedOnDate[dateOf(p)] += 1 }
+            guard !mine.isEmpty else {
+                // A member with nothing free still pays the spread of their fixed starts.
+                if problem.spreadWindows(pool) > 0 {
+                    let length = rules.spreadDays
+                    for first in 0...(days - length) {
+                        let starts = fixedOnDate[first..<(first + length)].reduce(0, +)
+                        constant += w[.spread] * Double(max(0, starts - 1))
+                    }
+                }
+                continue
+            }
+            var freeOnDate = [[Int]](repeating: [], count: days)
+            for p in mine { freeOnDate[dateOf(p)].append(p) }
             let k = min(rules.minDaysBetween, days)
             let windowStarts = days >= k ? Array(0...(days - k)) : [0]
 
