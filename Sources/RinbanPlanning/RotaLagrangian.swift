@@ -1,6 +1,9 @@
 import Foundation
 import RinbanCore
 
+/// Schedules of members: member index and each schedule's free pairs.
+public typealias RotaColumnPool = [(member: MemberIndex, pairs: [[Int]])]
+
 /// A Lagrangian lower bound of the whole rota (docs/rota-formulation.md, "The Lagrangian
 /// bound").
 ///
@@ -71,6 +74,8 @@ public struct RotaLagrangian: Sendable {
         var taken: [Int]
         /// |P_m − T_m| of each month's best schedule.
         var deviation: [Double]
+        /// Each month's best schedule: its free pairs, in pair order.
+        var schedules: [[Int]]
     }
 
     /// L(λ, μ) with the members' best months. λ per slot (≥ 0), μ per month (≥ 0, summing
@@ -81,13 +86,15 @@ public struct RotaLagrangian: Sendable {
         for s in problem.slots.indices where priced[s] { value += (w[.uncovered] - lambda[s]) * Double(remaining[s]) }
         var taken = [Int](repeating: 0, count: problem.slots.count)
         var deviation = [Double](repeating: 0, count: months.count)
+        var schedules = [[Int]](repeating: [], count: months.count)
         for (i, month) in months.enumerated() {
             let best = month.solve(lambda: lambda, mu: mu[i], workspace: &workspace)
             value += best.cost
             deviation[i] = best.deviation
+            schedules[i] = best.pairs.sorted()
             for p in best.pairs { taken[problem.pairs[p].slot] += 1 }
         }
-        return Evaluation(value: value, taken: taken, deviation: deviation)
+        return Evaluation(value: value, taken: taken, deviation: deviation, schedules: schedules)
     }
 
     /// The outcome of the subgradient method.
@@ -99,13 +106,16 @@ public struct RotaLagrangian: Sendable {
         public var lambda: [Double]
         public var iterations: Int
         public var seconds: Double
+        /// The last distinct best schedules of each member (``RotaColumns``): member index
+        /// and free pairs, most recent first, at most `columnsPerMember` of each.
+        public var columns: RotaColumnPool = []
     }
 
     /// Raises L by the subgradient method with Polyak steps towards `upperBound` (a known
     /// rota's total), until `seconds` pass, the step size has shrunk to nothing, the bound
     /// meets the upper bound, or `shouldStop` says so.
     public func solve(
-        upperBound: Double, seconds: Double, maxIterations: Int = 100_000,
+        upperBound: Double, seconds: Double, maxIterations: Int = 100_000, columnsPerMember: Int = 0,
         shouldStop: (@Sendable () -> Bool)? = nil, improved: ((Double) -> Void)? = nil
     ) -> Outcome {
         let clock = ContinuousClock()
@@ -126,10 +136,22 @@ public struct RotaLagrangian: Sendable {
         let patience = 50
         var sinceBest = 0
         var iterations = 0
+        // Schedule → the last iteration that chose it, per month.
+        var lastSeen = [[[Int]: Int]](repeating: [:], count: columnsPerMember > 0 ? months.count : 0)
         while iterations < maxIterations {
             if (clock.now - began).seconds >= seconds || (shouldStop?() ?? false) { break }
             iterations += 1
             let e = evaluate(lambda: lambda, mu: mu, workspace: &workspace)
+            if columnsPerMember > 0 {
+                for i in months.indices {
+                    lastSeen[i][e.schedules[i]] = iterations
+                    // Memory stays bounded: keep the most recent ones once there are 4× enough.
+                    if lastSeen[i].count > 4 * columnsPerMember {
+                        lastSeen[i] = Dictionary(uniqueKeysWithValues: lastSeen[i].sorted { $0.value > $1.value }
+                            .prefix(columnsPerMember).map { ($0.key, $0.value) })
+                    }
+                }
+            }
             if !best.isFinite || e.value > best + 1e-9 * max(1, abs(best)) {
                 if !best.isFinite || e.value > best + 1e-4 * max(1, abs(best)) { sinceBest = 0 } else { sinceBest += 1 }
                 best = e.value
@@ -162,7 +184,11 @@ public struct RotaLagrangian: Sendable {
             mu = Self.project(gMu, pools: poolOfMonth, poolCount: poolCount, cap: w[.maxDeviation])
         }
         let bound = best.isFinite ? best - 1e-9 * max(1, abs(best)) : -Double.infinity
-        return Outcome(bound: bound, lambda: bestLambda, iterations: iterations, seconds: (clock.now - began).seconds)
+        var outcome = Outcome(bound: bound, lambda: bestLambda, iterations: iterations, seconds: (clock.now - began).seconds)
+        outcome.columns = lastSeen.indices.map { i in
+            (months[i].member, lastSeen[i].sorted { $0.value > $1.value }.prefix(columnsPerMember).map(\.key))
+        }
+        return outcome
     }
 
     /// Euclidean projection of μ onto {μ ≥ 0, Σ_pool μ ≤ cap} for every pool.

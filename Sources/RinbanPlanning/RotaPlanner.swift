@@ -27,8 +27,9 @@ public struct RotaPlanOptions: Sendable {
     public var gap: Double?
     /// Seed of the neighbourhood choice (same seed, same plan on the same machine speed).
     public var seed: UInt64 = 1
-    /// Search threads: 2 (default) runs a second neighbourhood search beside the first once
-    /// the Lagrangian bound is proven, the two sharing their best rota; 1 keeps the second
+    /// Search threads: 2 (default) puts a rota together from the bound's member-months
+    /// (``RotaColumns``) once the Lagrangian bound is proven, then runs a second
+    /// neighbourhood search beside the first, all sharing their best rota; 1 keeps the second
     /// core to the bound, so that a seed gives the same rota on the same machine speed.
     public var threads: Int = 2
     /// Receives progress lines for stderr.
@@ -104,7 +105,7 @@ public struct RotaPlanner: Sendable {
         // runs a second neighbourhood search; both searches share their best rota.
         let shared = SharedIncumbent(greedy)
         let total = options.timeLimit
-        var helper: (@Sendable (@escaping @Sendable () -> Bool) -> Void)?
+        var helper: (@Sendable (RotaColumnPool, @escaping @Sendable () -> Bool) -> Void)?
         if options.threads > 1 {
             let planner = self
             var second = options
@@ -112,9 +113,17 @@ public struct RotaPlanner: Sendable {
             second.values = nil
             let helperOptions = second
             let parentStop = options.shouldStop
-            helper = { stopped in
+            helper = { columns, stopped in
                 var mine = helperOptions
                 mine.shouldStop = { stopped() || (parentStop?() ?? false) }
+                // First the best rota of the member-months the bound found, then the search.
+                let members = RotaColumns(problem: planner.problem, columns: columns)
+                if !members.isEmpty {
+                    members.search(shared: shared, backend: planner.backend,
+                                   seconds: min(total * 0.2, total - elapsed() - 0.5), shouldStop: mine.shouldStop) { value in
+                        helperOptions.progress?(String(format: "%7.1f s  member-months  objective %.4f", elapsed(), value))
+                    }
+                }
                 _ = try? planner.neighbourhoodSearch(from: shared.state(planner.problem), bound: nil, engine: "lns",
                                                      options: mine, worker: nil, shared: shared, kindOffset: 1,
                                                      label: "neighbourhood²", elapsed: elapsed)
@@ -123,7 +132,7 @@ public struct RotaPlanner: Sendable {
         let progress = options.progress, values = options.values
         let worker = BoundThread(
             problem: problem, upperBound: greedy.weightedTotal, seconds: max(0.5, min(total * 0.4, total - elapsed() - 0.3)),
-            shouldStop: options.shouldStop,
+            columnsPerMember: helper == nil ? 0 : Self.columnsPerMember, shouldStop: options.shouldStop,
             progress: { value in
                 progress?(String(format: "%7.1f s  Lagrangian bound %.4f", elapsed(), value))
                 values?(RotaProgress(seconds: elapsed(), incumbent: nil, bound: value))
@@ -269,7 +278,8 @@ public struct RotaPlanner: Sendable {
         label: String = "neighbourhood", elapsed: () -> Double
     ) throws -> RotaOutcome {
         var state = start
-        var seen = shared.version
+        // No version yet: a better rota already shared is taken over in the first round.
+        var seen = -1
         let pinned = Set(problem.pinned)
         let limit = options.timeLimit
 
@@ -321,8 +331,9 @@ public struct RotaPlanner: Sendable {
                 continue
             }
             if now < current - 1e-6 * max(abs(current), 1) { lastGain = round }
-            shared.offer(state)
-            seen = shared.version
+            // Skip only our own version: a better rota another thread offered meanwhile
+            // is still to be taken over.
+            if let version = shared.offer(state) { seen = version }
             options.progress?(String(format: "%7.1f s  %@ objective %.4f  (round %d)", elapsed(),
                                      label.padding(toLength: 14, withPad: " ", startingAt: 0), state.weightedTotal, round))
             options.values?(RotaProgress(seconds: elapsed(), incumbent: state.weightedTotal, bound: bound))
@@ -338,6 +349,9 @@ public struct RotaPlanner: Sendable {
         if let bound, total - bound <= 1e-6 * max(abs(total), 1) { status = "optimal" }
         return RotaOutcome(state: state, report: report(engine: engine, status: status, total: total, bound: bound, seconds: elapsed()))
     }
+
+    /// Schedules of each member kept from the bound for ``RotaColumns``.
+    static let columnsPerMember = 50
 
     /// Initial number of free pairs in one neighbourhood.
     static let neighbourhoodSize = 600
@@ -409,21 +423,22 @@ final class BoundThread: Sendable {
     ///   - seconds: at most this long for the bound.
     ///   - progress: told the bound when the subgradient method ends.
     ///   - then: work for the rest of the time, given a function that says when to stop.
-    init(problem: RotaProblem, upperBound: Double, seconds: Double, shouldStop: (@Sendable () -> Bool)?,
-         progress: (@Sendable (Double) -> Void)?, then: (@Sendable (@escaping @Sendable () -> Bool) -> Void)?)
+    init(problem: RotaProblem, upperBound: Double, seconds: Double, columnsPerMember: Int = 0,
+         shouldStop: (@Sendable () -> Bool)?, progress: (@Sendable (Double) -> Void)?,
+         then: (@Sendable (RotaColumnPool, @escaping @Sendable () -> Bool) -> Void)?)
     {
         let thread = Thread { [self] in
             let stopped: @Sendable () -> Bool = { [self] in
                 (shouldStop?() ?? false) || self.state.withLock { $0.stop }
             }
             let lagrangian = RotaLagrangian(problem: problem).solve(
-                upperBound: upperBound, seconds: seconds, shouldStop: stopped,
+                upperBound: upperBound, seconds: seconds, columnsPerMember: columnsPerMember, shouldStop: stopped,
                 improved: { [self] value in self.offer(value) })
             if lagrangian.bound.isFinite {
                 self.offer(lagrangian.bound)
                 progress?(lagrangian.bound)
             }
-            if let then, !stopped() { then(stopped) }
+            if let then, !stopped() { then(lagrangian.columns, stopped) }
             self.finished.signal()
         }
         thread.stackSize = 8 << 20
@@ -465,12 +480,14 @@ final class SharedIncumbent: Sendable {
     var total: Double { best.withLock { $0.total } }
     var version: Int { best.withLock { $0.version } }
 
-    /// Keeps `state` if it is better than the best so far.
-    func offer(_ state: RotaState) {
+    /// Keeps `state` if it is better than the best so far; returns its version then.
+    @discardableResult
+    func offer(_ state: RotaState) -> Int? {
         let total = state.weightedTotal
-        best.withLock { value in
-            guard total < value.total - 1e-9 * max(1, abs(value.total)) else { return }
+        return best.withLock { value in
+            guard total < value.total - 1e-9 * max(1, abs(value.total)) else { return nil }
             value = (total, state.assignedPairs, value.version + 1)
+            return value.version
         }
     }
 

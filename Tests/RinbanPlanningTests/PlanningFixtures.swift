@@ -15,6 +15,14 @@ func load(json: String) throws -> LoadedInstance {
     try InstanceDecoder.decode(DocumentReader.parse(Array(json.utf8), format: .json))
 }
 
+/// A small generated month (10 clinics, `days` dates): small enough for GLPK to prove its optimum.
+func smallCity(seed: UInt64, days: Int = 12) throws -> LoadedInstance {
+    let start = CivilDate(iso: "2027-09-01")!
+    let period = Period(start: start, end: start.adding(days: days - 1))
+    let text = try InstanceGenerator(profile: .city, seed: seed, clinics: 10, period: period).json()
+    return try load(json: text)
+}
+
 /// Hard-rule violations of a rota, by the checker `rinban score` uses.
 func violations(_ state: RotaState) -> [RuleViolation] {
     let loaded = state.problem.loaded

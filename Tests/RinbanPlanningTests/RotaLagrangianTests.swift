@@ -5,14 +5,6 @@ import RinbanCore
 @testable import RinbanPlanning
 import Testing
 
-/// A small generated month (10 clinics, `days` dates): small enough for GLPK to prove its optimum.
-private func smallCity(seed: UInt64, days: Int = 12) throws -> LoadedInstance {
-    let start = CivilDate(iso: "2027-09-01")!
-    let period = Period(start: start, end: start.adding(days: days - 1))
-    let text = try InstanceGenerator(profile: .city, seed: seed, clinics: 10, period: period).json()
-    return try load(json: text)
-}
-
 @Suite("The Lagrangian bound of the rota")
 struct RotaLagrangianTests {
     /// The member's priced month by enumerating every subset of their free pairs, with the

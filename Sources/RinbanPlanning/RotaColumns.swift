@@ -1,0 +1,264 @@
+import Foundation
+import MIP
+import RinbanCore
+
+/// A rota put together from whole member-months (docs/rota-formulation.md, "Member-months").
+///
+/// The Lagrangian bound solves each member's month many times under changing prices; the
+/// schedules it finds are good months for that member, and together they hold rotas close
+/// to the bound. This program chooses one schedule per member — among those and the
+/// incumbent's own — so that no slot is over-filled, at the rota's exact cost:
+///
+///   min Σ_j c_j y_j + w.uncovered Σ_s u_s + w.maxDeviation Σ_pool z_pool
+///   Σ_{j of m} y_j = 1 (each member),  Σ_j a_sj y_j + u_s = D_s (each slot),
+///   z_pool ≥ Σ_{j of m} |P_j − T_m| y_j (each member of the pool),
+///
+/// where c_j holds the schedule's linear costs, fairness, holiday fairness and spread.
+/// Every schedule is checked against the hard rules with the member's pins before it
+/// enters. The incumbent's schedules are among the choices and its rota is the solver's
+/// start, so the answer is never worse than the incumbent.
+///
+/// Large networks give programs GLPK cannot search in seconds: there the members are
+/// taken group by group (members of neighbouring blocks together, about
+/// `groupColumns` schedules a group), the others keeping their incumbent months.
+struct RotaColumns {
+    let problem: RotaProblem
+    /// Valid schedules of each member from the bound (free pairs, in pair order).
+    private let schedulesOf: [[[Int]]]
+    private let pinsOf: [[Int]]
+
+    /// Schedules in one program, about (a whole rota up to this size is one program).
+    let groupColumns: Int
+
+    init(problem: RotaProblem, columns: RotaColumnPool, groupColumns: Int = 4_000) {
+        self.problem = problem
+        self.groupColumns = groupColumns
+        let members = problem.instance.members.indices
+        var pinsOf = [[Int]](repeating: [], count: members.count)
+        for p in problem.pinned { pinsOf[problem.pairs[p].member].append(p) }
+        var scratch = RotaState(problem: problem)
+        var schedulesOf = [[[Int]]](repeating: [], count: members.count)
+        for (m, list) in columns where problem.active[m] {
+            var seen: Set<[Int]> = []
+            for pairs in list where seen.insert(pairs).inserted
+                && Self.keepsRules(pairs, pins: pinsOf[m], in: &scratch)
+            {
+                schedulesOf[m].append(pairs)
+            }
+        }
+        self.schedulesOf = schedulesOf
+        self.pinsOf = pinsOf
+    }
+
+    var isEmpty: Bool { schedulesOf.allSatisfy(\.isEmpty) }
+
+    /// Improves the shared rota with the schedules until `deadline` (whole, or group by
+    /// group with the best rota so far). Returns the number of improvements.
+    @discardableResult
+    func search(
+        shared: SharedIncumbent, backend: any SolverBackend, seconds: Double, shouldStop: (@Sendable () -> Bool)?,
+        improved: (Double) -> Void
+    ) -> Int {
+        let clock = ContinuousClock()
+        let began = clock.now
+        func left() -> Double { seconds - (clock.now - began).seconds }
+        let groups = memberGroups()
+        var gains = 0
+        var pass = 0
+        while left() > 0.3, !(shouldStop?() ?? false) {
+            var gainedThisPass = false
+            for group in groups {
+                guard left() > 0.3, !(shouldStop?() ?? false) else { break }
+                let incumbent = shared.state(problem)
+                let share = groups.count == 1 ? left() : min(left(), max(1, seconds / Double(groups.count)))
+                if let better = try? improve(incumbent, members: group, backend: backend, seconds: share,
+                                             shouldStop: shouldStop),
+                   shared.offer(better) != nil
+                {
+                    gains += 1
+                    gainedThisPass = true
+                    improved(better.weightedTotal)
+                }
+            }
+            pass += 1
+            // One program over everyone has nothing more to give; groups may, after others moved.
+            if groups.count == 1 || !gainedThisPass { break }
+        }
+        return gains
+    }
+
+    /// Active members in groups of about `groupColumns` schedules, members of
+    /// neighbouring blocks together (blocks in breadth-first order over the neighbours).
+    func memberGroups() -> [[MemberIndex]] {
+        let instance = problem.instance
+        let active = instance.members.indices.filter { problem.active[$0] }
+        let total = active.reduce(0) { $0 + schedulesOf[$1].count + 1 }
+        if total <= groupColumns { return [active] }
+        var order: [BlockID] = []
+        var seen: Set<BlockID> = []
+        for root in instance.blocks.map(\.id) where !seen.contains(root) {
+            var queue = [root]
+            seen.insert(root)
+            while !queue.isEmpty {
+                let block = queue.removeFirst()
+                order.append(block)
+                for next in (instance.neighbors[block] ?? []).sorted() where seen.insert(next).inserted { queue.append(next) }
+            }
+        }
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let sorted = active.sorted { (rank[instance.members[$0].block] ?? 0, $0) < (rank[instance.members[$1].block] ?? 0, $1) }
+        var groups: [[MemberIndex]] = [[]]
+        var size = 0
+        for m in sorted {
+            if size >= groupColumns { groups.append([]); size = 0 }
+            groups[groups.count - 1].append(m)
+            size += schedulesOf[m].count + 1
+        }
+        return groups
+    }
+
+    /// The best rota in which `members` choose among their schedules and the incumbent's,
+    /// everyone else keeping the incumbent's. Nil when it is no better than the incumbent.
+    func improve(
+        _ incumbent: RotaState, members: [MemberIndex], backend: any SolverBackend, seconds: Double,
+        shouldStop: (@Sendable () -> Bool)?
+    ) throws -> RotaState? {
+        let instance = problem.instance
+        let w = problem.weights
+        let pinned = Set(problem.pinned)
+        var current = [[Int]](repeating: [], count: instance.members.count)
+        for p in incumbent.assignedPairs where !pinned.contains(p) { current[problem.pairs[p].member].append(p) }
+        // Only members with a share hold pairs (as in RotaFormulation); anything else is left alone.
+        guard instance.members.indices.allSatisfy({ problem.active[$0] || current[$0].isEmpty }) else { return nil }
+        let chosenMembers = Set(members)
+
+        var model = Model(name: "rota-members")
+        var objective = LinearExpression()
+        var constant = problem.baselineConstant
+        for p in problem.pinned { constant += problem.linearCost(p) }
+        var remaining = problem.slots.map(\.demand)
+        for p in problem.pinned { remaining[problem.pairs[p].slot] -= 1 }
+        var floor: [Pool: Double] = [:]
+        for m in instance.members.indices where problem.active[m] && !chosenMembers.contains(m) {
+            let cost = self.cost(of: current[m], member: m)
+            constant += cost.total
+            floor[instance.members[m].pool] = max(floor[instance.members[m].pool] ?? 0, cost.deviation)
+            for p in current[m] { remaining[problem.pairs[p].slot] -= 1 }
+        }
+        var zOf: [Pool: Variable] = [:]
+        for pool in Pool.allCases where problem.poolMembers[pool] != nil {
+            let z = try model.addVariable(.continuous, lower: floor[pool] ?? 0, name: "z[\(pool.rawValue)]")
+            zOf[pool] = z
+            objective.add(z, times: w[.maxDeviation])
+        }
+
+        var start: [Double] = []
+        var columns: [(pairs: [Int], variable: Variable)] = []
+        var startColumns: [Variable] = []
+        var cover = [LinearExpression](repeating: LinearExpression(), count: problem.slots.count)
+        var deviationOfStart: [Pool: Double] = [:]
+        for m in members {
+            var one = LinearExpression()
+            var deviationRow = LinearExpression()
+            var distinct: Set<[Int]> = []
+            for pairs in [current[m]] + schedulesOf[m] where distinct.insert(pairs).inserted {
+                let y = try model.addVariable(.binary, name: "y[\(m),\(distinct.count)]")
+                let cost = self.cost(of: pairs, member: m)
+                objective.add(y, times: cost.total)
+                one.add(y)
+                deviationRow.add(y, times: cost.deviation)
+                for p in pairs { cover[problem.pairs[p].slot].add(y) }
+                columns.append((pairs, y))
+                if distinct.count == 1 {
+                    startColumns.append(y)
+                    deviationOfStart[instance.members[m].pool] = max(deviationOfStart[instance.members[m].pool] ?? 0,
+                                                                     cost.deviation)
+                }
+            }
+            try model.addConstraint(.equal(one, 1), name: "one[\(m)]")
+            deviationRow.add(zOf[instance.members[m].pool]!, times: -1)
+            try model.addConstraint(deviationRow <= 0, name: "max[\(m)]")
+        }
+        var uOf = [Variable?](repeating: nil, count: problem.slots.count)
+        for s in problem.slots.indices {
+            if cover[s].termCount == 0 {
+                constant += w[.uncovered] * Double(max(0, remaining[s]))
+                continue
+            }
+            let u = try model.addVariable(.continuous, lower: 0, name: "u[\(s)]")
+            uOf[s] = u
+            objective.add(u, times: w[.uncovered])
+            var row = cover[s]
+            row.add(u)
+            try model.addConstraint(.equal(row, Double(remaining[s])), name: "cover[\(s)]")
+        }
+        objective.constant = constant
+        try model.minimize(objective)
+
+        // Start: the incumbent (each member's first schedule).
+        start = [Double](repeating: 0, count: model.variableCount)
+        var taken = [Int](repeating: 0, count: problem.slots.count)
+        for m in members {
+            for p in current[m] { taken[problem.pairs[p].slot] += 1 }
+        }
+        for y in startColumns { start[y.index] = 1 }
+        for s in problem.slots.indices { if let u = uOf[s] { start[u.index] = Double(remaining[s] - taken[s]) } }
+        for (pool, z) in zOf { start[z.index] = max(floor[pool] ?? 0, deviationOfStart[pool] ?? 0) }
+
+        var options = SolveOptions(timeLimit: max(0.3, seconds), relativeGap: 1e-6, cuts: .all)
+        options.shouldStop = shouldStop
+        options.initialSolution = start
+        let result = try model.solve(using: backend, options: options)
+        guard result.hasSolution else { return nil }
+        var state = RotaState(problem: problem)
+        for p in problem.pinned { state.assign(p) }
+        for m in instance.members.indices where !chosenMembers.contains(m) { for p in current[m] { state.assign(p) } }
+        for column in columns where result.values[column.variable.index] > 0.5 {
+            for p in column.pairs {
+                guard state.canAssign(p) else { return nil }
+                state.assign(p)
+            }
+        }
+        return state.weightedTotal < incumbent.weightedTotal - 1e-9 * max(1, abs(incumbent.weightedTotal)) ? state : nil
+    }
+
+    /// Whether a member's schedule keeps H2–H5 with their pins (checked on an empty rota).
+    private static func keepsRules(_ pairs: [Int], pins: [Int], in scratch: inout RotaState) -> Bool {
+        var placed: [Int] = []
+        defer { for p in placed.reversed() { scratch.unassign(p) } }
+        for p in pins + pairs {
+            guard scratch.canAssign(p) else { return false }
+            scratch.assign(p)
+            placed.append(p)
+        }
+        return true
+    }
+
+    /// A schedule's part of the rota total (linear costs, fairness, holiday fairness,
+    /// spread; the pins' linear costs are counted once, elsewhere) and its |P − T|.
+    func cost(of pairs: [Int], member m: MemberIndex) -> (total: Double, deviation: Double) {
+        let w = problem.weights
+        let member = problem.instance.members[m]
+        var points = member.history.points - problem.target[m]
+        var holidays = Double(member.history.holidays) - problem.holidayTarget[m]
+        var total = 0.0
+        var startsOn = [Int](repeating: 0, count: problem.instance.period.count)
+        for p in pinsOf[m] + pairs {
+            let slot = problem.slots[problem.pairs[p].slot]
+            points += slot.points
+            if slot.dayType == .holiday { holidays += 1 }
+            startsOn[problem.dateOffset[problem.pairs[p].slot]] += 1
+        }
+        for p in pairs { total += problem.linearCost(p) }
+        total += w[.fairness] * abs(points) + w[.holidayFairness] * abs(holidays)
+        if problem.spreadWindows(member.pool) > 0 {
+            let length = problem.instance.rules[member.pool].spreadDays
+            var spread = 0
+            for first in 0...(startsOn.count - length) {
+                spread += max(0, startsOn[first..<(first + length)].reduce(0, +) - 1)
+            }
+            total += w[.spread] * Double(spread)
+        }
+        return (total, abs(points))
+    }
+}

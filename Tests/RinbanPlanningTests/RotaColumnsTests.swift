@@ -1,0 +1,114 @@
+import Foundation
+import MIP
+import MIPGLPK
+import RinbanCore
+@testable import RinbanPlanning
+import Testing
+
+@Suite("The rota from member-months")
+struct RotaColumnsTests {
+    private func tokushima(seed: UInt64) throws -> RotaProblem {
+        RotaProblem(loaded: try load(json: try InstanceGenerator(profile: .tokushima, seed: seed).json()))
+    }
+
+    /// The incumbent's schedule of every member (pins left out).
+    private func schedules(_ state: RotaState) -> [[Int]] {
+        let problem = state.problem
+        let pinned = Set(problem.pinned)
+        var result = [[Int]](repeating: [], count: problem.instance.members.count)
+        for p in state.assignedPairs where !pinned.contains(p) { result[problem.pairs[p].member].append(p) }
+        return result
+    }
+
+    @Test("members' costs, the pins, the open demand and the pool maxima add up to the rota's total")
+    func costsAddUp() throws {
+        for problem in [RotaProblem(loaded: try loadTiny()), try tokushima(seed: 2)] {
+            let state = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+            let columns = RotaColumns(problem: problem, columns: [])
+            let w = problem.weights
+            var total = problem.baselineConstant + problem.pinned.reduce(0) { $0 + problem.linearCost($1) }
+            let mine = schedules(state)
+            for m in problem.instance.members.indices where problem.active[m] {
+                let cost = columns.cost(of: mine[m], member: m)
+                total += cost.total
+                #expect(abs(cost.deviation - state.deviation(m)) < 1e-9)
+            }
+            let terms = state.terms
+            total += w[.uncovered] * terms[.uncovered]! + w[.maxDeviation] * terms[.maxDeviation]!
+            #expect(abs(total - state.weightedTotal) < 1e-6 * max(1, state.weightedTotal))
+        }
+    }
+
+    @Test("given the optimum's own schedules it finds the optimum; with the bound's, rules kept and never below it")
+    func improvesWithinOptimum() throws {
+        var improved = 0
+        for seed in [1, 3, 5] as [UInt64] {
+            let problem = RotaProblem(loaded: try smallCity(seed: seed))
+            let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+            let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend())
+                .plan(RotaPlanOptions(engine: .glpk, timeLimit: 60)).state
+            let best = optimum.weightedTotal
+            let members = problem.instance.members.indices.filter { problem.active[$0] }
+            let bound = RotaLagrangian(problem: problem).solve(upperBound: greedy.weightedTotal, seconds: 300, maxIterations: 5_000, columnsPerMember: 50)
+            #expect(!bound.columns.isEmpty)
+
+            // Among the choices, the optimum's months: the program's optimum is the rota's.
+            let optimal = schedules(optimum)
+            let withOptimum = RotaColumns(problem: problem, columns: bound.columns + members.map { ($0, [optimal[$0]]) })
+            if greedy.weightedTotal > best + 1e-6 {
+                let found = try #require(try withOptimum.improve(greedy, members: members, backend: GLPKBackend(),
+                                                                 seconds: 30, shouldStop: nil))
+                #expect(abs(found.weightedTotal - best) < 1e-6 * max(1, best))
+                #expect(violations(found).isEmpty)
+            }
+
+            // The bound's months alone: anything found keeps the rules and lies between.
+            let columns = RotaColumns(problem: problem, columns: bound.columns)
+            if let state = try columns.improve(greedy, members: members, backend: GLPKBackend(), seconds: 30, shouldStop: nil) {
+                improved += 1
+                #expect(violations(state).isEmpty)
+                #expect(state.weightedTotal < greedy.weightedTotal)
+                #expect(state.weightedTotal >= best - 1e-6)
+                print("member-months seed \(seed) (\(bound.iterations) steps): greedy \(greedy.weightedTotal) → \(state.weightedTotal), optimum \(best)")
+            }
+        }
+        #expect(improved >= 1)
+    }
+
+    @Test("group by group on a 44-clinic month: each active member in one group, rules kept, the rota better")
+    func groups() throws {
+        let problem = try tokushima(seed: 2)
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let bound = RotaLagrangian(problem: problem).solve(upperBound: greedy.weightedTotal, seconds: 300, maxIterations: 300, columnsPerMember: 20)
+        let columns = RotaColumns(problem: problem, columns: bound.columns, groupColumns: 300)
+        let groups = columns.memberGroups()
+        #expect(groups.count >= 3)
+        #expect(groups.flatMap { $0 }.sorted() == problem.instance.members.indices.filter { problem.active[$0] })
+        let shared = SharedIncumbent(greedy)
+        var told: [Double] = []
+        let gains = columns.search(shared: shared, backend: GLPKBackend(), seconds: 20, shouldStop: nil) { told.append($0) }
+        #expect(gains >= 1)
+        let state = shared.state(problem)
+        #expect(violations(state).isEmpty)
+        #expect(state.weightedTotal < greedy.weightedTotal)
+        #expect(abs(state.weightedTotal - (told.last ?? .infinity)) < 1e-9)
+        #expect(told == told.sorted(by: >))
+    }
+
+    @Test("the shared rota: an offer is kept only when better, and a search that has seen nothing takes it over")
+    func sharedIncumbent() throws {
+        let problem = RotaProblem(loaded: try loadTiny())
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let shared = SharedIncumbent(greedy)
+        #expect(shared.offer(greedy) == nil)
+        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        try #require(optimum.state.weightedTotal < greedy.weightedTotal)
+        let version = try #require(shared.offer(optimum.state))
+        #expect(version == shared.version)
+        var seen = -1
+        let taken = try #require(shared.newer(than: &seen, total: greedy.weightedTotal))
+        #expect(abs(taken(problem).weightedTotal - optimum.state.weightedTotal) < 1e-9)
+        #expect(seen == version)
+        #expect(shared.newer(than: &seen, total: greedy.weightedTotal) == nil)
+    }
+}
