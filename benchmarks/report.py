@@ -33,6 +33,7 @@ written anyway, with the failure in it.
 import argparse
 import datetime
 import glob
+import hashlib
 import json
 import os
 import platform
@@ -572,19 +573,54 @@ def code_commit():
     return commit + ("+local changes" if dirty else "")
 
 
+PEER_KEYS = ["peers." + p for p in ["rota", "stations", "beds", "deputies"]] + ["highs1", "cpsat1", "highsLong"]
+
+
+def model_of(key):
+    """The program whose exported model a peer result belongs to."""
+    return key.split(".", 1)[1] if key.startswith("peers.") else "rota"
+
+
 def load_compare(commit, limit, long_limit, fresh):
     """The raw results of an earlier compare run of the same code and limits (the run goes on
-    where it stopped), or a new, empty record."""
-    if not fresh and os.path.exists(COMPARE_RESULTS):
+    where it stopped), or a new record. A new record keeps the earlier run's peer results
+    as `reusable`: the peers see only the exported model, so a result is used again when
+    the new code exports a byte-identical model (same SHA-256) and the limits are the same."""
+    old = None
+    if os.path.exists(COMPARE_RESULTS):
         try:
             old = json.load(open(COMPARE_RESULTS))
-            if (old.get("commit"), old.get("limit"), old.get("longLimit")) == (commit, limit, long_limit) \
-                    and "+" not in commit:
-                return old
         except (OSError, ValueError):
-            pass
-    return {"commit": commit, "limit": limit, "longLimit": long_limit, "machine": list(host_facts()),
-            "instances": {}}
+            old = None
+    same_limits = old is not None and (old.get("limit"), old.get("longLimit")) == (limit, long_limit)
+    if not fresh and same_limits and old.get("commit") == commit and "+" not in commit:
+        return old
+    state = {"commit": commit, "limit": limit, "longLimit": long_limit, "machine": list(host_facts()),
+             "instances": {}, "reusable": {}}
+    if not fresh and same_limits:
+        for name, entry in old.get("instances", {}).items():
+            for key in PEER_KEYS:
+                value, sha = entry.get(key), (entry.get("models") or {}).get(model_of(key))
+                if value and sha and "failed" not in value:
+                    origin = value.get("measuredAt", old.get("commit"))
+                    state["reusable"].setdefault(name, {})[key] = dict(value, sha256=sha, measuredAt=origin)
+    return state
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def reuse(state, name, key, sha):
+    """An earlier run's peer result for the byte-identical model, or None."""
+    value = state.get("reusable", {}).get(name, {}).get(key)
+    if value and value.get("sha256") == sha:
+        return {k: v for k, v in value.items() if k != "sha256"}
+    return None
 
 
 def save_compare(state):
@@ -666,12 +702,22 @@ def compare(limit, long_limit, limit_to, fresh=False, publish=lambda lines: None
                 if not python or not export_program(rinban, path, program, mps, tmp):
                     record(name, key, {"failed": "no model" if python else "no HiGHS"})
                     continue
+                sha = sha256(mps)
+                record(name, "models", dict(entry.get("models") or {}, **{program: sha}))
                 if program == "rota":
                     record(name, "rotaModel", dict(zip(["columns", "rows"], mps_size(mps))))
-                rows = peer_json(python, ["--solver", "all", "--threads", "2", str(limit), mps])
-                record(name, key, {r["solver"].split()[0]: {k: r[k] for k in ("objective", "status", "seconds")}
-                                   for r in rows})
+                earlier = reuse(state, name, key, sha)
+                if earlier is None:
+                    rows = peer_json(python, ["--solver", "all", "--threads", "2", str(limit), mps])
+                    earlier = {r["solver"].split()[0]: {k: r[k] for k in ("objective", "status", "seconds")}
+                               for r in rows}
+                record(name, key, earlier)
                 os.remove(mps)
+            # One-thread rota solves of an identical rota model measured before.
+            for key in ["highs1", "cpsat1", "highsLong"]:
+                earlier = reuse(state, name, key, (entry.get("models") or {}).get("rota"))
+                if key not in entry and earlier is not None:
+                    record(name, key, earlier)
         jobs = one_thread_jobs(state, instances) if python else []
         paths = {name: path for name, path, _ in instances}
         models = {}
@@ -711,6 +757,8 @@ def compare_table(state, names):
              "*RSS* is the plan's peak resident memory (`/usr/bin/time`). The months are the bundled ones, "
              "`city` networks of 60, 120, 300 and 1,000 clinics (seed 2027) and seeds 2 and 3 of every other "
              f"profile. Code: commit {state['commit']}; raw results in `benchmarks/results/compare.json`. "
+             "A peer solve of a model byte-identical (SHA-256) to one an earlier run on this machine exported, "
+             "at the same limits, is taken from that run (its commit is `measuredAt` in the raw results). "
              "… marks a solve not yet made, – a solver that returned no answer.", "",
              "| instance | clinics | rinban total | bound (gap) | peers | rinban ≤ peers | rota | stations | beds "
              f"| deputies | rota, 1 thread | HiGHS {long_limit} s | RSS |",
