@@ -64,7 +64,6 @@ struct RotaColumns {
         func left() -> Double { seconds - (clock.now - began).seconds }
         let groups = memberGroups()
         var gains = 0
-        var pass = 0
         while left() > 0.3, !(shouldStop?() ?? false) {
             var gainedThisPass = false
             for group in groups {
@@ -80,7 +79,6 @@ struct RotaColumns {
                     improved(better.weightedTotal)
                 }
             }
-            pass += 1
             // One program over everyone has nothing more to give; groups may, after others moved.
             if groups.count == 1 || !gainedThisPass { break }
         }
@@ -152,7 +150,6 @@ struct RotaColumns {
             objective.add(z, times: w[.maxDeviation])
         }
 
-        var start: [Double] = []
         var columns: [(pairs: [Int], variable: Variable)] = []
         var startColumns: [Variable] = []
         var cover = [LinearExpression](repeating: LinearExpression(), count: problem.slots.count)
@@ -196,7 +193,7 @@ struct RotaColumns {
         try model.minimize(objective)
 
         // Start: the incumbent (each member's first schedule).
-        start = [Double](repeating: 0, count: model.variableCount)
+        var start = [Double](repeating: 0, count: model.variableCount)
         var taken = [Int](repeating: 0, count: problem.slots.count)
         for m in members {
             for p in current[m] { taken[problem.pairs[p].slot] += 1 }

@@ -102,7 +102,8 @@ public struct RotaPlanner: Sendable {
                                                                    gap: nil, seconds: elapsed()))
         }
         // The second core proves the Lagrangian bound from the start, then (with two threads)
-        // runs a second neighbourhood search; both searches share their best rota.
+        // puts a rota together from the bound's member-months and runs a second
+        // neighbourhood search; everything shares the best rota.
         let shared = SharedIncumbent(greedy)
         let total = options.timeLimit
         var helper: (@Sendable (RotaColumnPool, @escaping @Sendable () -> Bool) -> Void)?
@@ -422,7 +423,9 @@ final class BoundThread: Sendable {
     /// - Parameters:
     ///   - seconds: at most this long for the bound.
     ///   - progress: told the bound when the subgradient method ends.
-    ///   - then: work for the rest of the time, given a function that says when to stop.
+    ///   - columnsPerMember: member-months of the bound to keep for `then` (0: none).
+    ///   - then: work for the rest of the time, given those member-months and a function
+    ///     that says when to stop.
     init(problem: RotaProblem, upperBound: Double, seconds: Double, columnsPerMember: Int = 0,
          shouldStop: (@Sendable () -> Bool)?, progress: (@Sendable (Double) -> Void)?,
          then: (@Sendable (RotaColumnPool, @escaping @Sendable () -> Bool) -> Void)?)
