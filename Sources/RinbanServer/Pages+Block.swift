@@ -258,6 +258,7 @@ extension Pages {
             }
             const state = document.getElementById('whatifState');
             state.textContent = '計画し直しています (最大 10 秒)…';
+            document.getElementById('proposal').hidden = true;
             const r = await fetch('/api/months/' + month + '/whatif', { method: 'POST', headers: { 'Content-Type': 'application/json' },
               body: JSON.stringify({ format: 'rinban-change/1', description: f.description.value || undefined, changes: [change] }) });
             if (r.ok) { state.textContent = ''; showProposal(await r.json()); proposals(); } else { state.textContent = await problem(r); }

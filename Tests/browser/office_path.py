@@ -383,7 +383,12 @@ def leader_path(base, args, browser, page, month, errors, shot):
     mobile.fill("#whatif input[name=to]", duty["date"])
     mobile.fill("#whatif input[name=description]", member["name"] + " 不在")
     mobile.click("#whatif button[type=submit]")
-    mobile.wait_for_selector("#proposal:not([hidden]) #cells tbody tr.changed", timeout=60000)
+    # The cover proposal is still on screen until the what-if's own arrives: wait for a new id.
+    mobile.wait_for_function(
+        f"(() => {{ const p = document.getElementById('proposal');"
+        f" return !p.hidden && p.dataset.id && p.dataset.id !== '{cover_id}'; }})()",
+        timeout=60000)
+    mobile.wait_for_selector("#proposal:not([hidden]) #cells tbody tr.changed")
     removed = mobile.locator("#cells tbody tr.changed td:nth-child(3)").all_inner_texts()
     assert any(member["name"] in r for r in removed), f"{member['name']} is not taken out: {removed}"
     shot(mobile, "11-leader-whatif.png")
