@@ -259,3 +259,28 @@ struct RotaColumns {
         return (total, abs(points))
     }
 }
+
+extension RotaColumns {
+    /// Each active member's month in `state`: their free (not pinned) pairs, in pair order.
+    static func months(of state: RotaState, problem: RotaProblem) -> RotaColumnPool {
+        let pinned = Set(problem.pinned)
+        var pairsOf = [[Int]](repeating: [], count: problem.instance.members.count)
+        for p in state.assignedPairs where !pinned.contains(p) { pairsOf[problem.pairs[p].member].append(p) }
+        return pairsOf.indices.filter { problem.active[$0] }.map { ($0, [pairsOf[$0].sorted()]) }
+    }
+
+    /// The months of `newer` and then of `older`, without repeats, at most `cap` per member
+    /// (the newer ones kept).
+    static func merged(_ newer: RotaColumnPool, _ older: RotaColumnPool, cap: Int) -> RotaColumnPool {
+        var order: [MemberIndex] = []
+        var listOf: [MemberIndex: [[Int]]] = [:]
+        var seenOf: [MemberIndex: Set<[Int]>] = [:]
+        for (m, list) in newer + older {
+            if listOf[m] == nil { order.append(m); listOf[m] = [] }
+            for pairs in list where listOf[m]!.count < cap && seenOf[m, default: []].insert(pairs).inserted {
+                listOf[m]!.append(pairs)
+            }
+        }
+        return order.map { ($0, listOf[$0]!) }
+    }
+}

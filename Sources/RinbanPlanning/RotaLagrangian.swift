@@ -104,6 +104,8 @@ public struct RotaLagrangian: Sendable {
         public var bound: Double
         /// Prices λ_s of the cover rows at the best bound.
         public var lambda: [Double]
+        /// Prices μ of the pool rows at the best bound (per month of ``months``).
+        public var mu: [Double]
         public var iterations: Int
         public var seconds: Double
         /// The last distinct best schedules of each member (``RotaColumns``): member index
@@ -114,9 +116,13 @@ public struct RotaLagrangian: Sendable {
     /// Raises L by the subgradient method with Polyak steps towards `upperBound` (a known
     /// rota's total), until `seconds` pass, the step size has shrunk to nothing, the bound
     /// meets the upper bound, or `shouldStop` says so.
+    ///
+    /// - Parameter from: prices to start from (an earlier outcome's), instead of every
+    ///   slot at the cost of leaving it open. A restart with full steps from there finds
+    ///   other member-months around the same prices.
     public func solve(
         upperBound: Double, seconds: Double, maxIterations: Int = 100_000, columnsPerMember: Int = 0,
-        shouldStop: (@Sendable () -> Bool)? = nil, improved: ((Double) -> Void)? = nil
+        from start: Outcome? = nil, shouldStop: (@Sendable () -> Bool)? = nil, improved: ((Double) -> Void)? = nil
     ) -> Outcome {
         let clock = ContinuousClock()
         let began = clock.now
@@ -128,8 +134,13 @@ public struct RotaLagrangian: Sendable {
         var poolSize = [Int](repeating: 0, count: poolCount)
         for pool in poolOfMonth { poolSize[pool] += 1 }
         var mu = poolOfMonth.map { w[.maxDeviation] / Double(max(poolSize[$0], 1)) }
+        if let start, start.lambda.count == lambda.count, start.mu.count == mu.count {
+            lambda = start.lambda
+            mu = start.mu
+        }
         var best = -Double.infinity
         var bestLambda = lambda
+        var bestMu = mu
         // Polyak steps θ·(target − L)/‖g‖², θ halved after `patience` steps without a gain
         // of 0.01 % (chosen by measurement on the bundled months: docs/rota-formulation.md).
         var theta = 2.0
@@ -156,6 +167,7 @@ public struct RotaLagrangian: Sendable {
                 if !best.isFinite || e.value > best + 1e-4 * max(1, abs(best)) { sinceBest = 0 } else { sinceBest += 1 }
                 best = e.value
                 bestLambda = lambda
+                bestMu = mu
                 improved?(best)
             } else {
                 sinceBest += 1
@@ -184,7 +196,8 @@ public struct RotaLagrangian: Sendable {
             mu = Self.project(gMu, pools: poolOfMonth, poolCount: poolCount, cap: w[.maxDeviation])
         }
         let bound = best.isFinite ? best - 1e-9 * max(1, abs(best)) : -Double.infinity
-        var outcome = Outcome(bound: bound, lambda: bestLambda, iterations: iterations, seconds: (clock.now - began).seconds)
+        var outcome = Outcome(bound: bound, lambda: bestLambda, mu: bestMu, iterations: iterations,
+                              seconds: (clock.now - began).seconds)
         outcome.columns = lastSeen.indices.map { i in
             (months[i].member, lastSeen[i].sorted { $0.value > $1.value }.prefix(columnsPerMember).map(\.key))
         }

@@ -106,7 +106,7 @@ public struct RotaPlanner: Sendable {
         // neighbourhood search; everything shares the best rota.
         let shared = SharedIncumbent(greedy)
         let total = options.timeLimit
-        var helper: (@Sendable (RotaColumnPool, @escaping @Sendable () -> Bool) -> Void)?
+        var helper: BoundThread.Then?
         if options.threads > 1 {
             let planner = self
             var second = options
@@ -114,28 +114,19 @@ public struct RotaPlanner: Sendable {
             second.values = nil
             let helperOptions = second
             let parentStop = options.shouldStop
-            helper = { columns, stopped in
+            helper = { lagrangian, first, offerBound, stopped in
                 var mine = helperOptions
                 mine.shouldStop = { stopped() || (parentStop?() ?? false) }
-                // First the best rota of the member-months the bound found, then the search.
-                let members = RotaColumns(problem: planner.problem, columns: columns)
-                if !members.isEmpty {
-                    members.search(shared: shared, backend: planner.backend,
-                                   seconds: min(total * 0.2, total - elapsed() - 0.5), shouldStop: mine.shouldStop) { value in
-                        helperOptions.progress?(String(format: "%7.1f s  member-months  objective %.4f", elapsed(), value))
-                    }
-                }
-                _ = try? planner.neighbourhoodSearch(from: shared.state(planner.problem), bound: nil, engine: "lns",
-                                                     options: mine, worker: nil, shared: shared, kindOffset: 1,
-                                                     label: "neighbourhood²", elapsed: elapsed)
+                planner.combineAndSearch(lagrangian: lagrangian, first: first, shared: shared, options: mine,
+                                         total: total, offerBound: offerBound, elapsed: elapsed)
             }
         }
         let progress = options.progress, values = options.values
         let worker = BoundThread(
             problem: problem, upperBound: greedy.weightedTotal, seconds: max(0.5, min(total * 0.4, total - elapsed() - 0.3)),
             columnsPerMember: helper == nil ? 0 : Self.columnsPerMember, shouldStop: options.shouldStop,
-            progress: { value in
-                progress?(String(format: "%7.1f s  Lagrangian bound %.4f", elapsed(), value))
+            progress: { value, steps in
+                progress?(String(format: "%7.1f s  Lagrangian bound %.4f  (%d steps)", elapsed(), value, steps))
                 values?(RotaProgress(seconds: elapsed(), incumbent: nil, bound: value))
             },
             then: helper)
@@ -273,7 +264,7 @@ public struct RotaPlanner: Sendable {
     ///     search's, and told of each gain.
     ///   - kindOffset: shifts the cycle of neighbourhood kinds (a second search works on
     ///     another kind than the first at the same time).
-    private func neighbourhoodSearch(
+    func neighbourhoodSearch(
         from start: RotaState, bound known: Double?, engine: String, options: RotaPlanOptions,
         stallRounds: Int? = nil, worker: BoundThread?, shared: SharedIncumbent, kindOffset: Int = 0,
         label: String = "neighbourhood", elapsed: () -> Double
@@ -301,6 +292,9 @@ public struct RotaPlanner: Sendable {
             collectBound(wait: false)
             if let bound, (state.weightedTotal - bound) / max(abs(state.weightedTotal), 1) <= max(options.gap ?? 0, 1e-6) { break }
             if let stallRounds, round - lastGain >= stallRounds { break }
+            // Within a ten-thousandth of the branch-and-cut's bound: the next branch-and-cut,
+            // started from this rota, proves it sooner than more rounds would.
+            if stallRounds != nil, let known, (state.weightedTotal - known) / max(abs(state.weightedTotal), 1) <= 1e-4 { break }
             if let better = shared.newer(than: &seen, total: state.weightedTotal) { state = better(problem) }
             round += 1
             let free = neighbourhood(round: round + kindOffset, size: Int(size), state: state, random: &random)
@@ -417,31 +411,37 @@ public struct RotaPlanner: Sendable {
 /// while the search runs on the caller's thread, then runs `then` (a second search) until
 /// asked to stop. The best bound so far can be read at any time.
 final class BoundThread: Sendable {
+    /// Work after the bound, for the rest of the time: given the relaxation, the subgradient
+    /// method's outcome (its prices and member-months), a way to offer a better bound, and
+    /// a function that says when to stop.
+    typealias Then = @Sendable (RotaLagrangian, RotaLagrangian.Outcome, @escaping @Sendable (Double) -> Void,
+                                @escaping @Sendable () -> Bool) -> Void
+
     private let finished = DispatchSemaphore(value: 0)
     private let state = Mutex<(bound: Double?, stop: Bool)>((nil, false))
 
     /// - Parameters:
     ///   - seconds: at most this long for the bound.
-    ///   - progress: told the bound when the subgradient method ends.
+    ///   - progress: told the bound and the number of steps when the subgradient method ends.
     ///   - columnsPerMember: member-months of the bound to keep for `then` (0: none).
-    ///   - then: work for the rest of the time, given those member-months and a function
-    ///     that says when to stop.
+    ///   - then: work for the rest of the time (``Then``).
     init(problem: RotaProblem, upperBound: Double, seconds: Double, columnsPerMember: Int = 0,
-         shouldStop: (@Sendable () -> Bool)?, progress: (@Sendable (Double) -> Void)?,
-         then: (@Sendable (RotaColumnPool, @escaping @Sendable () -> Bool) -> Void)?)
+         shouldStop: (@Sendable () -> Bool)?, progress: (@Sendable (Double, Int) -> Void)?,
+         then: Then?)
     {
         let thread = Thread { [self] in
             let stopped: @Sendable () -> Bool = { [self] in
                 (shouldStop?() ?? false) || self.state.withLock { $0.stop }
             }
-            let lagrangian = RotaLagrangian(problem: problem).solve(
+            let relaxation = RotaLagrangian(problem: problem)
+            let lagrangian = relaxation.solve(
                 upperBound: upperBound, seconds: seconds, columnsPerMember: columnsPerMember, shouldStop: stopped,
                 improved: { [self] value in self.offer(value) })
             if lagrangian.bound.isFinite {
                 self.offer(lagrangian.bound)
-                progress?(lagrangian.bound)
+                progress?(lagrangian.bound, lagrangian.iterations)
             }
-            if let then, !stopped() { then(lagrangian.columns, stopped) }
+            if let then, !stopped() { then(relaxation, lagrangian, { [self] value in self.offer(value) }, stopped) }
             self.finished.signal()
         }
         thread.stackSize = 8 << 20

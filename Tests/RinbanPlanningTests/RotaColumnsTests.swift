@@ -111,4 +111,26 @@ struct RotaColumnsTests {
         #expect(seen == version)
         #expect(shared.newer(than: &seen, total: greedy.weightedTotal) == nil)
     }
+
+    @Test("the collection: newer months first, no repeats, at most the cap; a rota's months are its free pairs by member")
+    func collection() throws {
+        let merged = RotaColumns.merged([(0, [[1, 5], [2]]), (2, [[7]])], [(0, [[2], [3], [4]]), (1, [[6]])], cap: 3)
+        #expect(merged.map(\.member) == [0, 2, 1])
+        #expect(merged.map(\.pairs) == [[[1, 5], [2], [3]], [[7]], [[6]]])
+
+        let problem = RotaProblem(loaded: try smallCity(seed: 1))
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let months = RotaColumns.months(of: greedy, problem: problem)
+        let pinned = Set(problem.pinned)
+        #expect(months.map(\.member) == problem.instance.members.indices.filter { problem.active[$0] })
+        #expect(months.flatMap { $0.pairs[0] }.sorted() == greedy.assignedPairs.filter { !pinned.contains($0) }.sorted())
+        for (m, list) in months {
+            #expect(list.count == 1 && list[0] == list[0].sorted())
+            #expect(list[0].allSatisfy { problem.pairs[$0].member == m })
+        }
+        // The greedy's own months put together again give the greedy's rota, no better.
+        let columns = RotaColumns(problem: problem, columns: months)
+        #expect(try columns.improve(greedy, members: months.map(\.member), backend: GLPKBackend(), seconds: 10,
+                                    shouldStop: nil) == nil)
+    }
 }

@@ -76,6 +76,11 @@ struct RotaLagrangianTests {
         // The subgradient method approaches the Lagrangian dual (≥ the LP bound) from below.
         #expect(outcome.bound >= lp - 0.02 * max(1, abs(lp)), "Lagrangian \(outcome.bound) far below LP \(lp)")
         print("Lagrangian seed \(seed): optimum \(best), Lagrangian \(outcome.bound) in \(outcome.iterations) steps, LP \(lp)")
+        // Restarted from its best prices (as the second core does), it starts at its bound
+        // and stays a bound.
+        let again = RotaLagrangian(problem: problem).solve(upperBound: best, seconds: 15, maxIterations: 300, from: outcome)
+        #expect(again.bound >= outcome.bound)
+        #expect(again.bound <= best + 1e-6 * max(1, best))
     }
 
     @Test("projection of μ: non-negative and within the pool's weight")

@@ -1,0 +1,70 @@
+import Foundation
+import RinbanCore
+
+extension RotaPlanner {
+    /// The second core after the bound (docs/rota-formulation.md, "Member-months"), in
+    /// rounds until the time is up:
+    ///
+    /// (More rounds only while they pay: once a round's months gave a better rota, or while
+    /// the bound is within `closeEnough` of the best rota; otherwise the search runs to the
+    /// end.)
+    ///
+    /// 1. the best rota GLPK puts together from the member-months collected so far
+    ///    (at most a fifth of the time limit the first time, a tenth later);
+    /// 2. a neighbourhood search with its own seed (each round another), for
+    ///    `searchShare` of the time limit;
+    /// 3. the subgradient method again, from its last best prices with full steps and
+    ///    aimed at the best rota so far, for `boundShare` of the time limit: new
+    ///    member-months around the same prices, and sometimes a better bound. Its months
+    ///    and the best rota's join the collection (the newest `2 × columnsPerMember` of
+    ///    each member are kept).
+    func combineAndSearch(
+        lagrangian: RotaLagrangian, first: RotaLagrangian.Outcome, shared: SharedIncumbent, options: RotaPlanOptions,
+        total: Double, offerBound: @escaping @Sendable (Double) -> Void, elapsed: @escaping @Sendable () -> Double
+    ) {
+        var prices = first
+        var pool = first.columns
+        var round = 0
+        var gains = 0
+        while !options.stopped, total - elapsed() > 1 {
+            let members = RotaColumns(problem: problem, columns: pool)
+            if !members.isEmpty {
+                let share = round == 0 ? Self.firstCombineShare : Self.combineShare
+                gains += members.search(shared: shared, backend: backend, seconds: min(total * share, total - elapsed() - 0.5),
+                               shouldStop: options.shouldStop) { value in
+                    options.progress?(String(format: "%7.1f s  member-months  objective %.4f", elapsed(), value))
+                }
+            }
+            // Months that never fit together (a weak relaxation, the bound far below the
+            // best rota and no gain from them yet) are not worth more rounds: search to the end.
+            let worthMore = gains > 0 || (shared.total - prices.bound) / max(abs(shared.total), 1) <= Self.closeEnough
+            var slice = options
+            slice.seed = options.seed &+ UInt64(round)
+            slice.timeLimit = worthMore ? min(total, elapsed() + total * Self.searchShare) : total
+            _ = try? neighbourhoodSearch(from: shared.state(problem), bound: nil, engine: "lns", options: slice, worker: nil,
+                                         shared: shared, kindOffset: 1, label: "neighbourhood²", elapsed: elapsed)
+            round += 1
+            guard !options.stopped, total - elapsed() > 2 else { break }
+            let next = lagrangian.solve(upperBound: shared.total, seconds: min(total * Self.boundShare, total - elapsed() - 1),
+                                        columnsPerMember: Self.columnsPerMember, from: prices,
+                                        shouldStop: options.shouldStop)
+            if next.bound.isFinite {
+                offerBound(next.bound)
+                options.progress?(String(format: "%7.1f s  Lagrangian bound %.4f  (%d steps more)", elapsed(), next.bound,
+                                         next.iterations))
+            }
+            prices = next
+            pool = RotaColumns.merged(next.columns + RotaColumns.months(of: shared.state(problem), problem: problem),
+                                      pool, cap: 2 * Self.columnsPerMember)
+        }
+    }
+
+    /// Shares of the time limit of the second core's rounds (``combineAndSearch``).
+    static let firstCombineShare = 0.2
+    static let combineShare = 0.1
+    static let searchShare = 0.15
+    static let boundShare = 0.1
+    /// Relative distance of the bound below the best rota up to which more rounds are made
+    /// even without a gain from the months so far.
+    static let closeEnough = 0.05
+}
