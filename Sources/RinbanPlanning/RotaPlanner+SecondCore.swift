@@ -5,10 +5,6 @@ extension RotaPlanner {
     /// The second core after the bound (docs/rota-formulation.md, "Member-months"), in
     /// rounds until the time is up:
     ///
-    /// (More rounds only while they pay: once a round's months gave a better rota, or while
-    /// the bound is within `closeEnough` of the best rota; otherwise the search runs to the
-    /// end.)
-    ///
     /// 1. the best rota GLPK puts together from the member-months collected so far
     ///    (at most a fifth of the time limit the first time, a tenth later);
     /// 2. a neighbourhood search with its own seed (each round another), for
@@ -18,6 +14,10 @@ extension RotaPlanner {
     ///    member-months around the same prices, and sometimes a better bound. Its months
     ///    and the best rota's join the collection (the newest `2 × columnsPerMember` of
     ///    each member are kept).
+    ///
+    /// Rounds go on only while they pay: once a round's months gave a better rota, or while
+    /// the bound is within `closeEnough` of the best rota; otherwise the search of step 2
+    /// runs to the end.
     func combineAndSearch(
         lagrangian: RotaLagrangian, first: RotaLagrangian.Outcome, shared: SharedIncumbent, options: RotaPlanOptions,
         total: Double, offerBound: @escaping @Sendable (Double) -> Void, elapsed: @escaping @Sendable () -> Double
@@ -31,7 +31,7 @@ extension RotaPlanner {
             if !members.isEmpty {
                 let share = round == 0 ? Self.firstCombineShare : Self.combineShare
                 gains += members.search(shared: shared, backend: backend, seconds: min(total * share, total - elapsed() - 0.5),
-                               shouldStop: options.shouldStop) { value in
+                                        shouldStop: options.shouldStop) { value in
                     options.progress?(String(format: "%7.1f s  member-months  objective %.4f", elapsed(), value))
                 }
             }
