@@ -105,8 +105,7 @@ def swap_path(base, browser, page, month, link, chosen, errors, shot):
     page.goto(f"{base}/months/{month}/block")
     page.wait_for_selector(f'#proposals tbody tr[data-id="{swap["id"]}"]')
     page.click(f'#proposals tbody tr[data-id="{swap["id"]}"] button')
-    page.click("#proposalActions .publish")
-    page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+    publish(page, "#proposalActions .publish")
     after = ics_events(base, taker["member"])
     assert duty["date"] not in [d for d, _ in before], f"{taker['name']} already had a duty on {duty['date']}"
     assert duty["date"] in [d for d, _ in after], f"the swapped duty is not in {taker['name']}'s calendar: {after}"
@@ -338,6 +337,14 @@ def run(base, args):
         browser.close()
 
 
+
+def publish(page, button):
+    """Publishes with `button` and waits for 公開済み; the block page then reloads itself
+    (1.5 s later), and that reload is awaited too, so that it cannot cut off the next navigation."""
+    with page.expect_navigation(timeout=30000):
+        page.click(button)
+        page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+
 def leader_path(base, args, browser, page, month, errors, shot):
     """A block leader on a phone: cover a slot, then an absence as a what-if; the office
     publishes one, and the other (made on the same version) is rebased and published."""
@@ -401,8 +408,7 @@ def leader_path(base, args, browser, page, month, errors, shot):
     page.goto(f"{base}/months/{month}/block")
     page.wait_for_selector("#proposals tbody tr")
     page.click(f'#proposals tbody tr[data-id="{cover_id}"] button')
-    page.click("#proposalActions .publish")
-    page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+    publish(page, "#proposalActions .publish")
     assert get(base, f"/api/months/{month}/published")["assignments"] != published["assignments"], "the cover was not published"
     page.goto(f"{base}/months/{month}/block")
     page.wait_for_selector("#proposals tbody tr")
@@ -411,8 +417,7 @@ def leader_path(base, args, browser, page, month, errors, shot):
     page.click("#proposalActions .rebase")
     page.wait_for_function("document.getElementById('proposalMeta').textContent.startsWith('版 2')", timeout=60000)
     shot(page, "12-office-rebased.png")
-    page.click("#proposalActions .submit")
-    page.wait_for_function("document.getElementById('proposalMeta').textContent.includes('公開済み')")
+    publish(page, "#proposalActions .submit")
     latest = get(base, f"/api/months/{month}/published")
     assert not any(a["member"] == member["id"] and a["date"] == duty["date"] for a in latest["assignments"]), \
         "the published version still has the absent member's duty"
