@@ -52,8 +52,8 @@ struct RotaColumns {
 
     var isEmpty: Bool { schedulesOf.allSatisfy(\.isEmpty) }
 
-    /// Improves the shared rota with the schedules until `deadline` (whole, or group by
-    /// group with the best rota so far). Returns the number of improvements.
+    /// Improves the shared rota with the schedules for at most `seconds` (whole, or group
+    /// by group with the best rota so far). Returns the number of improvements.
     @discardableResult
     func search(
         shared: SharedIncumbent, backend: any SolverBackend, seconds: Double, shouldStop: (@Sendable () -> Bool)?,
@@ -123,9 +123,7 @@ struct RotaColumns {
     ) throws -> RotaState? {
         let instance = problem.instance
         let w = problem.weights
-        let pinned = Set(problem.pinned)
-        var current = [[Int]](repeating: [], count: instance.members.count)
-        for p in incumbent.assignedPairs where !pinned.contains(p) { current[problem.pairs[p].member].append(p) }
+        let current = Self.freePairsByMember(incumbent, problem: problem)
         // Only members with a share hold pairs (as in RotaFormulation); anything else is left alone.
         guard instance.members.indices.allSatisfy({ problem.active[$0] || current[$0].isEmpty }) else { return nil }
         let chosenMembers = Set(members)
@@ -263,10 +261,16 @@ struct RotaColumns {
 extension RotaColumns {
     /// Each active member's month in `state`: their free (not pinned) pairs, in pair order.
     static func months(of state: RotaState, problem: RotaProblem) -> RotaColumnPool {
+        let pairsOf = freePairsByMember(state, problem: problem)
+        return pairsOf.indices.filter { problem.active[$0] }.map { ($0, [pairsOf[$0].sorted()]) }
+    }
+
+    /// The assigned pairs of `state` that are not pins, by member index.
+    static func freePairsByMember(_ state: RotaState, problem: RotaProblem) -> [[Int]] {
         let pinned = Set(problem.pinned)
         var pairsOf = [[Int]](repeating: [], count: problem.instance.members.count)
         for p in state.assignedPairs where !pinned.contains(p) { pairsOf[problem.pairs[p].member].append(p) }
-        return pairsOf.indices.filter { problem.active[$0] }.map { ($0, [pairsOf[$0].sorted()]) }
+        return pairsOf
     }
 
     /// The months of `newer` and then of `older`, without repeats, at most `cap` per member
