@@ -144,7 +144,8 @@ public struct RotaPlanner: Sendable {
             // Large rotas: the neighbourhood search. Small ones: a short branch-and-cut
             // (enough to prove small months outright), then the search from its incumbent,
             // then branch-and-cut again from the best rota of both searches, which prunes
-            // most of the tree; the best bound of the three stages is kept.
+            // most of the tree (unless the bound is still far off); the best bound of the
+            // three stages is kept.
             guard problem.pairs.count <= Self.monolithicPairLimit else {
                 outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, worker: worker,
                                                   shared: shared, elapsed: elapsed)
@@ -163,6 +164,18 @@ public struct RotaPlanner: Sendable {
                                                    elapsed: elapsed)
             if searched.report.status == "optimal" || searched.report.status == "gapLimit" || elapsed() >= total - 0.5 {
                 outcome = searched
+                break
+            }
+            // A bound still far below the best rota (a weak relaxation, as on Takamatsu-like
+            // months): another branch-and-cut would spend the rest of the time at its root, so
+            // the search goes on to the end instead, in a new order.
+            if let best = searched.report.bound,
+               (shared.total - best) / max(abs(shared.total), 1) > Self.closeEnough
+            {
+                var rest = options
+                rest.seed = options.seed &+ 1
+                outcome = try neighbourhoodSearch(from: shared.state(problem), bound: best, engine: "glpk+lns", options: rest,
+                                                  worker: worker, shared: shared, elapsed: elapsed)
                 break
             }
             var last = try monolithic(from: shared.state(problem), options: options, seconds: total - elapsed(), worker: worker,
