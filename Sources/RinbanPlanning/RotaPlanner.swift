@@ -166,9 +166,10 @@ public struct RotaPlanner: Sendable {
                 outcome = searched
                 break
             }
-            // A bound still far below the best rota (a weak relaxation, as on Takamatsu-like
-            // months): another branch-and-cut would spend the rest of the time at its root, so
-            // the search goes on to the end instead, in a new order.
+            // A bound still far below the best rota (on Takamatsu-like months GLPK's root bound
+            // is far below, whether or not the rota is): another branch-and-cut would spend the
+            // rest of the time at its root, so the search goes on to the end instead, in a new
+            // order.
             if let best = searched.report.bound,
                (shared.total - best) / max(abs(shared.total), 1) > Self.closeEnough
             {
