@@ -65,6 +65,7 @@ extension RotaPlanner {
     static let searchShare = 0.15
     static let boundShare = 0.1
     /// Relative distance of the bound below the best rota up to which more rounds are made
-    /// even without a gain from the months so far.
+    /// even without a gain from the months so far; beyond it `--engine auto` also skips its
+    /// second branch-and-cut.
     static let closeEnough = 0.05
 }
