@@ -368,6 +368,10 @@ void rg_column_values(glp_prob *P, int source, double *out, int n) {
     }
 }
 
+void rg_row_duals(glp_prob *P, double *out, int n) {
+    for (int i = 1; i <= n; i++) out[i - 1] = glp_get_row_dual(P, i);
+}
+
 // ---- files --------------------------------------------------------------------------
 
 // Readers and writers report file problems as ordinary output: let it reach the hook

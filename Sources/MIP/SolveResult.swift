@@ -50,6 +50,11 @@ public struct SolveResult: Sendable {
     public var nodes: Int
     /// What became of the initial solution.
     public var start: StartOutcome
+    /// One dual value (shadow price) per constraint, for a continuous model solved to
+    /// optimality by the simplex method; else empty. For a minimisation the dual of a
+    /// `≤` row is ≤ 0 and of a `≥` row ≥ 0, so that each variable's reduced cost is its
+    /// objective coefficient minus Σ (row coefficient × dual).
+    public var rowDuals: [Double] = []
 
     public init(
         termination: Termination, hasSolution: Bool, objective: Double?, bound: Double?,

@@ -47,11 +47,18 @@ public struct GLPKBackend: SolverBackend {
                 for j in values.indices where model.kinds[j].isIntegral { values[j] = values[j].rounded() }
             }
             let solved = run.source != .none
-            return SolveResult(
+            var result = SolveResult(
                 termination: run.termination, hasSolution: solved,
                 objective: solved ? model.objectiveValue(values) : nil,
                 bound: run.bound, values: values, seconds: 0, nodes: run.nodes,
                 start: start == nil ? startOutcome : run.start)
+            if run.source == .lp, run.termination == .optimal {
+                result.rowDuals = [Double](repeating: 0, count: model.constraintCount)
+                result.rowDuals.withUnsafeMutableBufferPointer {
+                    rg_row_duals(problem.pointer, $0.baseAddress, Int32(model.constraintCount))
+                }
+            }
+            return result
         }
 
         // A verified start is a solution in its own right: keep it when GLPK stopped with

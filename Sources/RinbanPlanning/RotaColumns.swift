@@ -24,8 +24,8 @@ import RinbanCore
 struct RotaColumns {
     let problem: RotaProblem
     /// Valid schedules of each member from the bound (free pairs, in pair order).
-    private let schedulesOf: [[[Int]]]
-    private let pinsOf: [[Int]]
+    let schedulesOf: [[[Int]]]
+    let pinsOf: [[Int]]
 
     /// Schedules in one program, about (a whole rota up to this size is one program).
     let groupColumns: Int

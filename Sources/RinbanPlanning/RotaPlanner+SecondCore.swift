@@ -2,8 +2,10 @@ import Foundation
 import RinbanCore
 
 extension RotaPlanner {
-    /// The second core after the bound (docs/rota-formulation.md, "Member-months"), in
-    /// rounds until the time is up:
+    /// The second core after the bound (docs/rota-formulation.md, "Column generation" and
+    /// "Member-months"): first column generation from the subgradient method's prices and
+    /// months (at most `generationShare` of the time limit; a better bound, and the months
+    /// of the first program, reduced-cost fixed), then rounds until the time is up:
     ///
     /// 1. the best rota GLPK puts together from the member-months collected so far
     ///    (at most a fifth of the time limit the first time, a tenth later);
@@ -24,6 +26,20 @@ extension RotaPlanner {
     ) {
         var prices = first
         var pool = first.columns
+        if total - elapsed() > 3 {
+            let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: backend)
+            let outcome = generation.run(
+                pool: pool, incumbent: shared.state(problem), center: first,
+                seconds: min(total * Self.generationShare, total - elapsed() - 2),
+                keep: Self.columnsPerMember / 2, shouldStop: options.shouldStop, improved: offerBound)
+            if outcome.bound.isFinite {
+                options.progress?(String(format: "%7.1f s  column generation bound %.4f  relaxation %@  (%d rounds%@, %d months kept)",
+                                         elapsed(), outcome.bound, outcome.relaxation.map { String(format: "%.4f", $0) } ?? "-",
+                                         outcome.rounds, outcome.converged ? ", converged" : "",
+                                         outcome.columns.reduce(0) { $0 + $1.pairs.count }))
+            }
+            pool = RotaColumns.merged(outcome.columns, pool, cap: Self.columnsPerMember)
+        }
         var round = 0
         var gains = 0
         while !options.stopped, total - elapsed() > 1 {
@@ -64,6 +80,7 @@ extension RotaPlanner {
     static let combineShare = 0.1
     static let searchShare = 0.15
     static let boundShare = 0.1
+    static let generationShare = 0.15
     /// Relative distance of the bound below the best rota up to which more rounds are made
     /// even without a gain from the months so far; beyond it `--engine auto` also skips its
     /// second branch-and-cut.

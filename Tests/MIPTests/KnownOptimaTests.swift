@@ -48,6 +48,30 @@ struct KnownOptimaTests {
         #expect(result.nodes == 0)
     }
 
+    @Test("row duals of an LP, by hand: 2 on x + y ≥ 3 and −1 on x ≤ 2", arguments: [true, false])
+    func rowDuals(presolve: Bool) throws {
+        // min x + 2y: x goes to its row limit 2, y makes up the rest (1); y basic gives
+        // π₁ = 2, x's reduced cost 1 − π₁ − π₂ = 0 gives π₂ = −1.
+        var model = Model(name: "duals")
+        let x = try model.addVariable(.continuous, lower: 0, name: "x")
+        let y = try model.addVariable(.continuous, lower: 0, name: "y")
+        try model.addConstraint(x + y >= 3, name: "demand")
+        try model.addConstraint(x <= 2, name: "capacity")
+        try model.minimize(x + 2 * y)
+        let result = try model.solve(using: backend, options: SolveOptions(presolve: presolve))
+        #expect(result.termination == .optimal)
+        #expect(abs(result.objective! - 4) < 1e-9)
+        #expect(result.rowDuals.count == 2)
+        #expect(abs(result.rowDuals[0] - 2) < 1e-9)
+        #expect(abs(result.rowDuals[1] + 1) < 1e-9)
+    }
+
+    @Test("a mixed-integer solve has no row duals")
+    func noDualsForIntegers() throws {
+        let (model, _) = try KnownModels.knapsack()
+        #expect(try model.solve(using: backend).rowDuals.isEmpty)
+    }
+
     @Test("the interior-point method finds the same fractional optimum, to its tolerance")
     func interiorPoint() throws {
         let (model, x, y) = try KnownModels.fractionalLP()

@@ -118,6 +118,9 @@ int rg_solve(glp_prob *P, const rg_params *p, rg_outcome *o, rg_error *err);
 /// Copies column values into out[0..<n]: `source` 0 simplex, 1 MIP, 2 interior point.
 void rg_column_values(glp_prob *P, int source, double *out, int n);
 
+/// Row duals of the simplex solution (0-based out, n rows).
+void rg_row_duals(glp_prob *P, double *out, int n);
+
 enum { RG_FORMAT_CPLEX_LP = 0, RG_FORMAT_FREE_MPS = 1 };
 
 /// Writes the problem to a file. *ret is GLPK's return code (0 ok); on a non-zero *ret

@@ -1,0 +1,74 @@
+import Foundation
+import MIP
+import MIPGLPK
+import RinbanCore
+@testable import RinbanPlanning
+import Testing
+
+@Suite("Column generation over member-months")
+struct RotaColumnGenerationTests {
+    @Test("a bound between the subgradient method's and the proven optimum, at least the linear relaxation once converged",
+          arguments: [0, 1, 3, 5] as [UInt64])
+    func boundBetween(seed: UInt64) throws {
+        let loaded = seed == 0 ? try loadTiny() : try smallCity(seed: seed)
+        let problem = RotaProblem(loaded: loaded)
+        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        try #require(optimum.report.status == "optimal")
+        let best = optimum.state.weightedTotal
+        let lagrangian = RotaLagrangian(problem: problem)
+        // A short subgradient run: the centre the generation starts from, far from converged.
+        let start = lagrangian.solve(upperBound: best * 1.05, seconds: 10, maxIterations: 40, columnsPerMember: 10)
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
+        var told: [Double] = []
+        let outcome = generation.run(pool: start.columns, incumbent: greedy, center: start, seconds: 30, keep: 5,
+                                     shouldStop: nil) { told.append($0) }
+        #expect(outcome.converged)
+        #expect(outcome.bound <= best + 1e-6 * max(1, best), "bound \(outcome.bound) above the optimum \(best)")
+        #expect(outcome.bound >= start.bound)
+        // Every bound told on the way is a bound too, and they only rise.
+        #expect(told.allSatisfy { $0 <= best + 1e-6 * max(1, best) })
+        #expect(zip(told, told.dropFirst()).allSatisfy { $0 < $1 })
+        // Converged: the master's value is the Lagrangian dual, which is at least the
+        // compact formulation's linear relaxation (independent path: GLPK on RotaFormulation).
+        let relaxation = try #require(outcome.relaxation)
+        #expect(abs(relaxation - outcome.bound) <= 1e-5 * max(1, abs(relaxation)))
+        let pinned = Set(problem.pinned)
+        let lp = try RotaFormulation(problem: problem, free: problem.pairs.indices.filter { !pinned.contains($0) },
+                                     fixed: problem.pinned).model.relaxation().solve(using: GLPKBackend())
+        let compact = try #require(lp.objective)
+        #expect(outcome.bound >= compact - 1e-6 * max(1, abs(compact)), "column generation \(outcome.bound) below LP \(compact)")
+        print("column generation seed \(seed): optimum \(best), subgradient \(start.bound), generation \(outcome.bound) "
+              + "in \(outcome.rounds) rounds, compact LP \(compact)")
+        // The pool for the integer program: at most `keep` valid months per active member.
+        #expect(outcome.columns.allSatisfy { $0.pairs.count <= 5 && problem.active[$0.member] })
+        let members = RotaColumns(problem: problem, columns: outcome.columns)
+        let valid: Int = members.schedulesOf.map(\.count).reduce(0, +)
+        let given: Int = outcome.columns.map(\.pairs.count).reduce(0, +)
+        #expect(valid == given)
+    }
+
+    @Test("reduced-cost fixing keeps every month of a better rota: given the optimum's months, the program finds the optimum",
+          arguments: [1, 3, 5] as [UInt64])
+    func fixingKeepsBetterRotas(seed: UInt64) throws {
+        let problem = RotaProblem(loaded: try smallCity(seed: seed))
+        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        try #require(optimum.report.status == "optimal")
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let lagrangian = RotaLagrangian(problem: problem)
+        let start = lagrangian.solve(upperBound: greedy.weightedTotal, seconds: 10, maxIterations: 200, columnsPerMember: 20)
+        let optimal = RotaColumns.months(of: optimum.state, problem: problem)
+        let outcome = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
+            .run(pool: optimal + start.columns, incumbent: greedy, center: start, seconds: 30, keep: 10_000, shouldStop: nil)
+        let kept = Dictionary(uniqueKeysWithValues: outcome.columns.map { ($0.member, Set($0.pairs)) })
+        for (member, months) in optimal { #expect(kept[member, default: []].contains(months[0]), "member \(member)") }
+        // Something was left out, or the test shows nothing.
+        let all = outcome.columns.map(\.pairs.count).reduce(0, +)
+        print("reduced-cost fixing seed \(seed): \(all) months kept, greedy \(greedy.weightedTotal), optimum \(optimum.state.weightedTotal)")
+        let members = problem.instance.members.indices.filter { problem.active[$0] }
+        let found = try RotaColumns(problem: problem, columns: outcome.columns)
+            .improve(greedy, members: members, backend: GLPKBackend(), seconds: 30, shouldStop: nil)
+        let total = found?.weightedTotal ?? greedy.weightedTotal
+        #expect(abs(total - optimum.state.weightedTotal) <= 1e-6 * max(1, total))
+    }
+}
