@@ -140,7 +140,9 @@ struct RotaColumnGeneration {
                     }
                     for (i, month) in months.enumerated() {
                         let pairs = evaluation.schedules[i]
-                        guard !known[i].contains(pairs), keepsRules(pairs, member: month.member) else { continue }
+                        guard !known[i].contains(pairs),
+                              RotaColumns.keepsRules(pairs, pins: costs.pinsOf[month.member], in: &scratch)
+                        else { continue }
                         known[i].insert(pairs)
                         let cost = costs.cost(of: pairs, member: month.member)
                         columnsOf[i].append(Column(pairs: pairs, cost: cost.total, deviation: cost.deviation))
@@ -194,18 +196,6 @@ struct RotaColumnGeneration {
 
         /// At most this long for one linear program.
         static let masterSeconds = 3.0
-
-        /// Whether a member's month keeps H2–H5 with their pins.
-        private mutating func keepsRules(_ pairs: [Int], member m: MemberIndex) -> Bool {
-            var placed: [Int] = []
-            defer { for p in placed.reversed() { scratch.unassign(p) } }
-            for p in costs.pinsOf[m] + pairs {
-                guard scratch.canAssign(p) else { return false }
-                scratch.assign(p)
-                placed.append(p)
-            }
-            return true
-        }
     }
 
     struct Column {

@@ -218,7 +218,7 @@ struct RotaColumns {
     }
 
     /// Whether a member's schedule keeps H2–H5 with their pins (checked on an empty rota).
-    private static func keepsRules(_ pairs: [Int], pins: [Int], in scratch: inout RotaState) -> Bool {
+    static func keepsRules(_ pairs: [Int], pins: [Int], in scratch: inout RotaState) -> Bool {
         var placed: [Int] = []
         defer { for p in placed.reversed() { scratch.unassign(p) } }
         for p in pins + pairs {
