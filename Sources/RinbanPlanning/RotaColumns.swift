@@ -115,17 +115,104 @@ struct RotaColumns {
         return groups
     }
 
+    /// Improves the shared rota by member-months neighbourhoods for at most `seconds`: one
+    /// short program after another in which only some members choose among their months,
+    /// everyone else keeping the best rota's. The members are those of a few neighbouring
+    /// blocks (they compete for the same slots) or, every other round, members drawn at
+    /// random. The part grows while its programs are solved to the end without a gain and
+    /// shrinks while they run out of time; the search ends early once everyone chose without
+    /// a gain, or after ``neighbourhoodStall`` programs without one. Returns the number of
+    /// improvements.
+    @discardableResult
+    func searchNeighbourhoods(
+        shared: SharedIncumbent, backend: any SolverBackend, seconds: Double, seed: UInt64,
+        shouldStop: (@Sendable () -> Bool)?, improved: (Double) -> Void
+    ) -> Int {
+        let clock = ContinuousClock()
+        let began = clock.now
+        func left() -> Double { seconds - (clock.now - began).seconds }
+        let choosing = problem.instance.members.indices.filter { problem.active[$0] && !schedulesOf[$0].isEmpty }
+        guard choosing.count > 2 else { return 0 }
+        var random = SplitMix64(seed: seed)
+        // Half of the members, at most about `neighbourhoodColumns` months, to begin with.
+        let perMember = Double(choosing.reduce(0) { $0 + schedulesOf[$1].count + 1 }) / Double(choosing.count)
+        var size = max(2, min(choosing.count / 2, Int(Double(Self.neighbourhoodColumns) / perMember)))
+        var gains = 0
+        var round = 0
+        var lastGain = 0
+        while left() > 0.3, !(shouldStop?() ?? false), round - lastGain < Self.neighbourhoodStall {
+            let group = round % 2 == 0 ? neighbouringMembers(size, among: choosing, random: &random)
+                                       : Array(random.shuffled(choosing).prefix(size))
+            round += 1
+            let incumbent = shared.state(problem)
+            guard let outcome = try? solve(incumbent, members: group, backend: backend,
+                                           seconds: min(left(), Self.neighbourhoodSeconds), shouldStop: shouldStop)
+            else { continue }
+            if let better = outcome.better, shared.offer(better) != nil {
+                gains += 1
+                lastGain = round
+                improved(better.weightedTotal)
+            } else if outcome.solved {
+                // Everyone chose and the best rota stands: these months hold nothing better.
+                if group.count == choosing.count { break }
+                size = min(choosing.count, size + max(1, size / 4))
+            }
+            if !outcome.solved { size = max(2, size * 4 / 5) }
+        }
+        return gains
+    }
+
+    /// At most this long for one program of ``searchNeighbourhoods``, and about this many
+    /// months in its first.
+    static let neighbourhoodSeconds = 2.0
+    static let neighbourhoodColumns = 1_500
+    /// Programs in a row without a gain after which the months are taken as spent: newer
+    /// months, priced at the best rota, are then worth more than more neighbourhoods.
+    static let neighbourhoodStall = 12
+
+    /// About `size` of `choosing`: the members of a random block, then of its neighbours,
+    /// breadth first (whole blocks, stopping once `size` is reached).
+    func neighbouringMembers(_ size: Int, among choosing: [MemberIndex], random: inout SplitMix64) -> [MemberIndex] {
+        let instance = problem.instance
+        var membersOf: [BlockID: [MemberIndex]] = [:]
+        for m in choosing { membersOf[instance.members[m].block, default: []].append(m) }
+        var blocks = membersOf.keys.sorted()
+        var seen: Set<BlockID> = []
+        var group: [MemberIndex] = []
+        while group.count < size, !blocks.isEmpty {
+            let root = blocks.remove(at: random.below(blocks.count))
+            guard seen.insert(root).inserted else { continue }
+            var queue = [root]
+            while !queue.isEmpty, group.count < size {
+                let block = queue.removeFirst()
+                group += membersOf[block] ?? []
+                var next = (instance.neighbors[block] ?? []).filter { !seen.contains($0) }.sorted()
+                random.shuffle(&next)
+                for b in next { seen.insert(b); queue.append(b) }
+            }
+        }
+        return group
+    }
+
     /// The best rota in which `members` choose among their schedules and the incumbent's,
     /// everyone else keeping the incumbent's. Nil when it is no better than the incumbent.
     func improve(
         _ incumbent: RotaState, members: [MemberIndex], backend: any SolverBackend, seconds: Double,
         shouldStop: (@Sendable () -> Bool)?
     ) throws -> RotaState? {
+        try solve(incumbent, members: members, backend: backend, seconds: seconds, shouldStop: shouldStop).better
+    }
+
+    /// ``improve(_:members:backend:seconds:shouldStop:)``, and whether GLPK ended its search.
+    func solve(
+        _ incumbent: RotaState, members: [MemberIndex], backend: any SolverBackend, seconds: Double,
+        shouldStop: (@Sendable () -> Bool)?
+    ) throws -> (better: RotaState?, solved: Bool) {
         let instance = problem.instance
         let w = problem.weights
         let current = Self.freePairsByMember(incumbent, problem: problem)
         // Only members with a share hold pairs (as in RotaFormulation); anything else is left alone.
-        guard instance.members.indices.allSatisfy({ problem.active[$0] || current[$0].isEmpty }) else { return nil }
+        guard instance.members.indices.allSatisfy({ problem.active[$0] || current[$0].isEmpty }) else { return (nil, true) }
         let chosenMembers = Set(members)
 
         var model = Model(name: "rota-members")
@@ -204,17 +291,19 @@ struct RotaColumns {
         options.shouldStop = shouldStop
         options.initialSolution = start
         let result = try model.solve(using: backend, options: options)
-        guard result.hasSolution else { return nil }
+        let solved = result.termination == .optimal || result.termination == .gapLimit
+        guard result.hasSolution else { return (nil, solved) }
         var state = RotaState(problem: problem)
         for p in problem.pinned { state.assign(p) }
         for m in instance.members.indices where !chosenMembers.contains(m) { for p in current[m] { state.assign(p) } }
         for column in columns where result.values[column.variable.index] > 0.5 {
             for p in column.pairs {
-                guard state.canAssign(p) else { return nil }
+                guard state.canAssign(p) else { return (nil, solved) }
                 state.assign(p)
             }
         }
-        return state.weightedTotal < incumbent.weightedTotal - 1e-9 * max(1, abs(incumbent.weightedTotal)) ? state : nil
+        let better = state.weightedTotal < incumbent.weightedTotal - 1e-9 * max(1, abs(incumbent.weightedTotal))
+        return (better ? state : nil, solved)
     }
 
     /// Whether a member's schedule keeps H2–H5 with their pins (checked on an empty rota).

@@ -21,7 +21,8 @@ extension RotaPlanner {
     /// the bound is within `closeEnough` of the best rota; otherwise the search of step 2
     /// runs to the end.
     func combineAndSearch(
-        lagrangian: RotaLagrangian, first: RotaLagrangian.Outcome, shared: SharedIncumbent, options: RotaPlanOptions,
+        lagrangian: RotaLagrangian, first: RotaLagrangian.Outcome, shared: SharedIncumbent, months: SharedMonths,
+        options: RotaPlanOptions,
         total: Double, offerBound: @escaping @Sendable (Double) -> Void, elapsed: @escaping @Sendable () -> Double
     ) {
         var prices = first
@@ -40,15 +41,25 @@ extension RotaPlanner {
             }
             pool = RotaColumns.merged(outcome.columns, pool, cap: Self.columnsPerMember)
         }
+        months.publish(pool)
         var round = 0
         var gains = 0
         while !options.stopped, total - elapsed() > 1 {
             let members = RotaColumns(problem: problem, columns: pool)
             if !members.isEmpty {
+                // The whole program first, for a part of the round's time: GLPK ends it on
+                // small months. Then neighbourhoods of it, which GLPK ends in a second or two.
                 let share = round == 0 ? Self.firstCombineShare : Self.combineShare
-                gains += members.search(shared: shared, backend: backend, seconds: min(total * share, total - elapsed() - 0.5),
+                gains += members.search(shared: shared, backend: backend,
+                                        seconds: min(total * share * Self.wholeProgramFraction, total - elapsed() - 0.5),
                                         shouldStop: options.shouldStop) { value in
                     options.progress?(String(format: "%7.1f s  member-months  objective %.4f", elapsed(), value))
+                }
+                gains += members.searchNeighbourhoods(
+                    shared: shared, backend: backend, seconds: min(total * share, total - elapsed() - 0.5),
+                    seed: options.seed &+ UInt64(round), shouldStop: options.shouldStop
+                ) { value in
+                    options.progress?(String(format: "%7.1f s  member-months² objective %.4f", elapsed(), value))
                 }
             }
             // Months that never fit together (a weak relaxation, the bound far below the
@@ -72,12 +83,19 @@ extension RotaPlanner {
             prices = next
             pool = RotaColumns.merged(next.columns + RotaColumns.months(of: shared.state(problem), problem: problem),
                                       pool, cap: 2 * Self.columnsPerMember)
+            months.publish(pool)
         }
     }
 
     /// Shares of the time limit of the second core's rounds (``combineAndSearch``).
+    /// The member-months neighbourhoods' share of the first round and of later ones; the
+    /// whole program before them takes `wholeProgramFraction` of that again.
     static let firstCombineShare = 0.2
     static let combineShare = 0.1
+    static let wholeProgramFraction = 0.5
+    /// The first core's member-months neighbourhoods: this part of what is left after its
+    /// neighbourhood search (the last branch-and-cut or search has the rest).
+    static let monthsShare = 0.5
     static let searchShare = 0.15
     static let boundShare = 0.1
     static let generationShare = 0.15

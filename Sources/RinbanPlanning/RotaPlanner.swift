@@ -28,9 +28,10 @@ public struct RotaPlanOptions: Sendable {
     /// Seed of the neighbourhood choice (same seed, same plan on the same machine speed).
     public var seed: UInt64 = 1
     /// Search threads: 2 (default) puts a rota together from the bound's member-months
-    /// (``RotaColumns``) once the Lagrangian bound is proven, then runs a second
-    /// neighbourhood search beside the first, all sharing their best rota; 1 keeps the second
-    /// core to the bound, so that a seed gives the same rota on the same machine speed.
+    /// (``RotaColumns``) once the Lagrangian bound is proven, on the second core and, once
+    /// its own search has had its turn, on the first, with a second neighbourhood search
+    /// beside the first, all sharing their best rota; 1 keeps the second core to the bound,
+    /// so that a seed gives the same rota on the same machine speed.
     public var threads: Int = 2
     /// Receives progress lines for stderr.
     public var progress: (@Sendable (String) -> Void)?
@@ -105,6 +106,7 @@ public struct RotaPlanner: Sendable {
         // puts a rota together from the bound's member-months and runs a second
         // neighbourhood search; everything shares the best rota.
         let shared = SharedIncumbent(greedy)
+        let months = SharedMonths()
         let total = options.timeLimit
         var helper: BoundThread.Then?
         if options.threads > 1 {
@@ -117,8 +119,8 @@ public struct RotaPlanner: Sendable {
             helper = { lagrangian, first, offerBound, stopped in
                 var mine = helperOptions
                 mine.shouldStop = { stopped() || (parentStop?() ?? false) }
-                planner.combineAndSearch(lagrangian: lagrangian, first: first, shared: shared, options: mine,
-                                         total: total, offerBound: offerBound, elapsed: elapsed)
+                planner.combineAndSearch(lagrangian: lagrangian, first: first, shared: shared, months: months,
+                                         options: mine, total: total, offerBound: offerBound, elapsed: elapsed)
             }
         }
         let progress = options.progress, values = options.values
@@ -131,6 +133,18 @@ public struct RotaPlanner: Sendable {
             },
             then: helper)
         defer { worker.stop() }
+        // Once the second core has collected months, this core searches their
+        // neighbourhoods too (another seed), for a part of what is left.
+        func searchMonths() {
+            guard let pool = months.latest else { return }
+            RotaColumns(problem: problem, columns: pool).searchNeighbourhoods(
+                shared: shared, backend: backend, seconds: (total - elapsed()) * Self.monthsShare,
+                seed: options.seed &+ 0x5851_F42D, shouldStop: options.shouldStop
+            ) { value in
+                progress?(String(format: "%7.1f s  member-months³ objective %.4f", elapsed(), value))
+                values?(RotaProgress(seconds: elapsed(), incumbent: value, bound: nil))
+            }
+        }
         var outcome: RotaOutcome
         switch options.engine {
         case .greedy:
@@ -147,8 +161,19 @@ public struct RotaPlanner: Sendable {
             // most of the tree (unless the bound is still far off); the best bound of the
             // three stages is kept.
             guard problem.pairs.count <= Self.monolithicPairLimit else {
-                outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, worker: worker,
+                // With two threads: the search for half the time, the months' neighbourhoods,
+                // then the search again to the end.
+                var half = options
+                if options.threads > 1 { half.timeLimit = total * 0.5 }
+                outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: half, worker: worker,
                                                   shared: shared, elapsed: elapsed)
+                guard options.threads > 1, outcome.report.status == "timeLimit", !options.stopped, elapsed() < total - 1
+                else { break }
+                searchMonths()
+                var rest = options
+                rest.seed = options.seed &+ 1
+                outcome = try neighbourhoodSearch(from: shared.state(problem), bound: outcome.report.bound, engine: "lns",
+                                                  options: rest, worker: worker, shared: shared, elapsed: elapsed)
                 break
             }
             let first = try monolithic(from: greedy, options: options, seconds: min(10, total * 0.1), worker: worker, elapsed: elapsed)
@@ -166,6 +191,7 @@ public struct RotaPlanner: Sendable {
                 outcome = searched
                 break
             }
+            searchMonths()
             // A bound still far below the best rota (on Takamatsu-like months GLPK's root bound
             // is far below, whether or not the rota is): another branch-and-cut would spend the
             // rest of the time at its root, so the search goes on to the end instead, in a new
@@ -487,6 +513,18 @@ final class BoundThread: Sendable {
 }
 
 /// The best rota of the search threads, with a version that grows at every improvement.
+/// The months the second core has collected (``RotaColumns``), for the first core's
+/// member-months neighbourhoods; nil until the first are in.
+final class SharedMonths: Sendable {
+    private let pool = Mutex<RotaColumnPool?>(nil)
+
+    var latest: RotaColumnPool? { pool.withLock { $0 } }
+
+    func publish(_ months: RotaColumnPool) {
+        pool.withLock { $0 = months }
+    }
+}
+
 final class SharedIncumbent: Sendable {
     private let best: Mutex<(total: Double, pairs: [Int], version: Int)>
 

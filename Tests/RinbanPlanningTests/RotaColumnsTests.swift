@@ -95,6 +95,44 @@ struct RotaColumnsTests {
         #expect(told == told.sorted(by: >))
     }
 
+    @Test("neighbourhoods: whole blocks, no member twice; from the greedy, with the optimum's months among the choices, they reach the optimum")
+    func neighbourhoods() throws {
+        let problem = try tokushima(seed: 2)
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let columns = RotaColumns(problem: problem, columns: RotaColumns.months(of: greedy, problem: problem))
+        let choosing = problem.instance.members.indices.filter { problem.active[$0] }
+        var membersOf: [BlockID: Set<MemberIndex>] = [:]
+        for m in choosing { membersOf[problem.instance.members[m].block, default: []].insert(m) }
+        var random = SplitMix64(seed: 7)
+        for size in [1, 5, choosing.count / 2, choosing.count] {
+            let group = columns.neighbouringMembers(size, among: choosing, random: &random)
+            #expect(Set(group).count == group.count)
+            #expect(group.count >= size)
+            let blocks = Set(group.map { problem.instance.members[$0].block })
+            #expect(blocks.allSatisfy { membersOf[$0]!.isSubset(of: Set(group)) })
+            // Whole blocks, stopping at the first that reaches the size.
+            #expect(blocks.count == 1 || group.count - (blocks.map { membersOf[$0]!.count }.max() ?? 0) < size)
+        }
+
+        for seed in [1, 3] as [UInt64] {
+            let problem = RotaProblem(loaded: try smallCity(seed: seed))
+            let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+            let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend())
+                .plan(RotaPlanOptions(engine: .glpk, timeLimit: 60)).state
+            let members = problem.instance.members.indices.filter { problem.active[$0] }
+            let optimal = schedules(optimum)
+            let columns = RotaColumns(problem: problem, columns: members.map { ($0, [optimal[$0]]) })
+            let shared = SharedIncumbent(greedy)
+            var told: [Double] = []
+            columns.searchNeighbourhoods(shared: shared, backend: GLPKBackend(), seconds: 120, seed: seed,
+                                         shouldStop: nil) { told.append($0) }
+            let state = shared.state(problem)
+            #expect(violations(state).isEmpty)
+            #expect(abs(state.weightedTotal - optimum.weightedTotal) < 1e-6 * max(1, optimum.weightedTotal))
+            #expect(told == told.sorted(by: >))
+        }
+    }
+
     @Test("the shared rota: an offer is kept only when better, and a search that has seen nothing takes it over")
     func sharedIncumbent() throws {
         let problem = RotaProblem(loaded: try loadTiny())

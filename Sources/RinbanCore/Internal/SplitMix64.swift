@@ -77,7 +77,7 @@ public struct SplitMix64: Sendable {
     }
 
     /// Fisher–Yates, drawing from this stream.
-    mutating func shuffle<T>(_ elements: inout [T]) {
+    public mutating func shuffle<T>(_ elements: inout [T]) {
         guard elements.count > 1 else { return }
         for i in stride(from: elements.count - 1, to: 0, by: -1) {
             elements.swapAt(i, below(i + 1))
@@ -85,7 +85,7 @@ public struct SplitMix64: Sendable {
     }
 
     /// `elements` in a random order.
-    mutating func shuffled<T>(_ elements: [T]) -> [T] {
+    public mutating func shuffled<T>(_ elements: [T]) -> [T] {
         var copy = elements
         shuffle(&copy)
         return copy
