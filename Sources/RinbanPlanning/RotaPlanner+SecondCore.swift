@@ -7,8 +7,10 @@ extension RotaPlanner {
     /// months (at most `generationShare` of the time limit; a better bound, and the months
     /// of the first program, reduced-cost fixed), then rounds until the time is up:
     ///
-    /// 1. the best rota GLPK puts together from the member-months collected so far
-    ///    (at most a fifth of the time limit the first time, a tenth later);
+    /// 1. the best rota GLPK puts together from the member-months collected so far (at
+    ///    most a tenth of the time limit the first time, a twentieth later), then
+    ///    member-months neighbourhoods (``RotaColumns/searchNeighbourhoods``; at most a
+    ///    fifth, then a tenth). The months are published to `months` for the first core;
     /// 2. a neighbourhood search with its own seed (each round another), for
     ///    `searchShare` of the time limit;
     /// 3. the subgradient method again, from its last best prices with full steps and
@@ -87,15 +89,13 @@ extension RotaPlanner {
         }
     }
 
-    /// Shares of the time limit of the second core's rounds (``combineAndSearch``).
-    /// The member-months neighbourhoods' share of the first round and of later ones; the
-    /// whole program before them takes `wholeProgramFraction` of that again.
+    /// Shares of the time limit of the second core's rounds (``combineAndSearch``). The
+    /// member-months neighbourhoods get `firstCombineShare` in the first round and
+    /// `combineShare` in later ones; the whole program before them takes
+    /// `wholeProgramFraction` of that again.
     static let firstCombineShare = 0.2
     static let combineShare = 0.1
     static let wholeProgramFraction = 0.5
-    /// The first core's member-months neighbourhoods: this part of what is left after its
-    /// neighbourhood search (the last branch-and-cut or search has the rest).
-    static let monthsShare = 0.5
     static let searchShare = 0.15
     static let boundShare = 0.1
     static let generationShare = 0.15
@@ -103,4 +103,7 @@ extension RotaPlanner {
     /// even without a gain from the months so far; beyond it `--engine auto` also skips its
     /// second branch-and-cut.
     static let closeEnough = 0.05
+    /// The first core's member-months neighbourhoods: this part of what is left after its
+    /// neighbourhood search (the last branch-and-cut or search has the rest).
+    static let monthsShare = 0.5
 }
