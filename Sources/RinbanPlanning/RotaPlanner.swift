@@ -512,7 +512,6 @@ final class BoundThread: Sendable {
     }
 }
 
-/// The best rota of the search threads, with a version that grows at every improvement.
 /// The months the second core has collected (``RotaColumns``), for the first core's
 /// member-months neighbourhoods; nil until the first are in.
 final class SharedMonths: Sendable {
@@ -525,6 +524,7 @@ final class SharedMonths: Sendable {
     }
 }
 
+/// The best rota of the search threads, with a version that grows at every improvement.
 final class SharedIncumbent: Sendable {
     private let best: Mutex<(total: Double, pairs: [Int], version: Int)>
 
