@@ -142,16 +142,26 @@ struct BedSearch {
         return table.designations(bestAt)
     }
 
-    /// Designations improved by exact neighbourhoods: a random hospital and the nearest
-    /// ones to it give up all their patients, and branch-and-cut re-designates those
-    /// patients among them (a small program, proven in a fraction of a second); the answer
-    /// is taken when it is better. Neighbourhoods start with four hospitals and grow by two
-    /// after 30 in a row bring nothing, up to twelve; the search ends there or when the time
-    /// is up. Catches what moves and swaps cannot: chains and rings of patients between
-    /// hospitals that balance their overload (300 clinics: 1,658 → 1,654 where moves and
-    /// swaps stop).
+    /// Designations improved by exact neighbourhoods: a part of the patients of one need is
+    /// set free, everyone else stays, and branch-and-cut (with Gomory, MIR and cover cuts
+    /// on the overload rows) re-designates the free ones; the answer is taken when it is
+    /// better. Each program takes one need (the needs share no overload row, so a program
+    /// over both would only be two independent ones that GLPK's tree mixes up), the needs
+    /// in `needs` taking turns. Two kinds take turns, too:
+    ///
+    /// - **Nearby hospitals**: a random hospital and the nearest ones to it give up all their
+    ///   patients, who choose among those hospitals. Catches chains and rings of patients
+    ///   between hospitals that balance their overload, which moves and swaps cannot find.
+    ///   Starts with four hospitals.
+    /// - **Random patients**: patients drawn from all hospitals, each free to choose any
+    ///   hospital offering their kind of bed; the others' admissions stay in the overload
+    ///   rows. Starts with a quarter of the need's patients.
+    ///
+    /// Each kind and need grows by a quarter (at least one) after a program proven without a
+    /// gain and shrinks by a fifth after one that ran out of time. The search ends when the
+    /// program over every patient of every need in `needs` is proven, or when the time is up.
     func neighbourhoods(designations start: [Designation], backend: any SolverBackend,
-                        until deadline: ContinuousClock.Instant) throws -> [Designation]
+                        needs: Set<Need> = Set(Need.allCases), until deadline: ContinuousClock.Instant) throws -> [Designation]
     {
         let hospitals = instance.hospitals
         let patients = instance.patients
@@ -159,76 +169,115 @@ struct BedSearch {
         let table = DesignationTable(instance: instance)
         var at = table.assignment(start)
         var random = SplitMix64(seed: seed)
-        var size = min(4, hospitals.count), failures = 0
+        // Per need: its patients that have a choice, the neighbourhoods' sizes, and whether
+        // the program over all of them was proven.
+        let searched = Need.allCases.filter { need in
+            needs.contains(need) && patients.indices.contains { patients[$0].needs == need && at[$0] >= 0 && table.offered[$0].count > 1 }
+        }
+        var size = [Int](repeating: min(4, hospitals.count), count: Need.allCases.count)
+        var drawn = Need.allCases.map { need in max(1, patients.filter { $0.needs == need }.count / 4) }
+        var settled = Set<Need>()
         let clock = ContinuousClock()
-        while clock.now < deadline {
-            failures += 1
-            if failures > 30 {
-                guard size < min(12, hospitals.count) else { break }
-                size = min(size + 2, hospitals.count)
-                failures = 1
+        var turn = 0
+        while clock.now < deadline, settled.count < searched.count {
+            turn += 1
+            let need = searched[(turn / 2) % searched.count]
+            guard !settled.contains(need) else { continue }
+            let n = Need.allCases.firstIndex(of: need)!
+            let mine = patients.indices.filter { patients[$0].needs == need && at[$0] >= 0 }
+            let freed: [Int]
+            let allowed: [Int]
+            let nearby = turn % 2 == 1
+            if nearby {
+                let centre = random.below(hospitals.count)
+                let nearest = hospitals.indices.filter { $0 != centre }
+                    .map { (h: $0, key: instance.distance(hospitals[centre].block, hospitals[$0].block) * 1_000_000 + random.below(1_000_000)) }
+                    .sorted { $0.key < $1.key }.prefix(size[n] - 1).map(\.h)
+                allowed = [centre] + nearest
+                let inside = Set(allowed)
+                freed = mine.filter { inside.contains(at[$0]) }
+            } else {
+                freed = Array(random.shuffled(mine.filter { table.offered[$0].count > 1 }).prefix(drawn[n])).sorted()
+                allowed = Array(hospitals.indices)
             }
-            let centre = random.below(hospitals.count)
-            let nearest = hospitals.indices.filter { $0 != centre }
-                .map { (h: $0, key: instance.distance(hospitals[centre].block, hospitals[$0].block) * 1_000_000 + random.below(1_000_000)) }
-                .sorted { $0.key < $1.key }.prefix(size - 1).map(\.h)
-            let chosen = [centre] + nearest
-            let inside = Set(chosen)
-            let freed = patients.indices.filter { at[$0] >= 0 && inside.contains(at[$0]) }
             guard !freed.isEmpty else { continue }
-            var model = Model(name: "designations-neighbourhood")
-            var objective = LinearExpression()
-            var z: [[(h: Int, v: Variable)]] = []
-            var current = 0.0
-            var startValues: [Double] = []
-            for p in freed {
-                var row: [(Int, Variable)] = []
-                for h in chosen where table.cost[p][h].isFinite {
-                    let v = try model.addVariable(.binary, name: "z[\(p),\(h)]")
-                    objective.add(v, times: table.cost[p][h])
-                    row.append((h, v))
-                    startValues.append(h == at[p] ? 1 : 0)
-                }
-                current += table.cost[p][at[p]]
-                try model.addConstraint(.equal(LinearExpression(sum: row.map(\.1)), 1), name: "designate[\(p)]")
-                z.append(row)
-            }
-            for h in chosen {
-                for need in Need.allCases {
-                    var expected = LinearExpression()
-                    var now = 0.0
-                    for (i, p) in freed.enumerated() where patients[p].needs == need {
-                        for (t, v) in z[i] where t == h { expected.add(v, times: patients[p].risk) }
-                        if at[p] == h { now += patients[p].risk }
-                    }
-                    guard expected.termCount > 0 else { continue }
-                    let beds = Double(hospitals[h].beds(need.bedKind))
-                    let over = try model.addVariable(.continuous, lower: 0, name: "over[\(h),\(need.rawValue)]")
-                    try model.addConstraint(over - expected >= -beds, name: "beds[\(h),\(need.rawValue)]")
-                    objective.add(over, times: instance.weights[.bedOverload])
-                    startValues.append(max(0, now - beds))
-                    current += instance.weights[.bedOverload] * max(0, now - beds)
-                }
-            }
-            try model.minimize(objective)
             let left = (deadline - clock.now) / .seconds(1)
             guard left > 0.05 else { break }
-            let result = try model.solve(using: backend, options: SolveOptions(
-                timeLimit: min(1, left), relativeGap: 1e-9, initialSolution: startValues))
-            // Every hospital in the neighbourhood and the program proven: nothing is left to find.
-            let whole = chosen.count == hospitals.count && result.termination == .optimal
-            guard result.hasSolution, let value = result.objective, value < current - 1e-6 else {
-                if whole { break }
-                continue
+            let outcome = try reassign(freed, among: allowed, at: at, table: table, backend: backend, seconds: min(1, left))
+            if let better = outcome.better {
+                at = better
+            } else if nearby {
+                size[n] = outcome.proven ? min(hospitals.count, size[n] + max(1, size[n] / 4)) : max(2, size[n] * 4 / 5)
+            } else {
+                drawn[n] = outcome.proven ? min(mine.count, drawn[n] + max(1, drawn[n] / 4)) : max(2, drawn[n] * 4 / 5)
             }
-            for (i, p) in freed.enumerated() {
-                if let entry = z[i].first(where: { result.values[$0.v.index] > 0.5 }) { at[p] = entry.h }
-            }
-            failures = 0
-            if whole { break }
+            let everyone = allowed.count == hospitals.count && freed.count >= mine.filter { table.offered[$0].count > 1 }.count
+            if everyone && outcome.proven { settled.insert(need) }
         }
         let designations = table.designations(at)
         return value(designations, []) <= value(start, []) + 1e-9 ? designations : start
+    }
+
+    /// One exact neighbourhood: the `freed` patients choose among `allowed` hospitals (those
+    /// offering their kind of bed), everyone else keeps `at`. Returns the better assignment,
+    /// if the program found one, and whether the program was proven.
+    private func reassign(_ freed: [Int], among allowed: [Int], at: [Int], table: DesignationTable,
+                          backend: any SolverBackend, seconds: Double) throws -> (better: [Int]?, proven: Bool)
+    {
+        let patients = instance.patients
+        let hospitals = instance.hospitals
+        let needCount = table.needCount
+        var model = Model(name: "designations-neighbourhood")
+        var objective = LinearExpression()
+        var z: [[(h: Int, v: Variable)]] = []
+        var current = 0.0
+        var startValues: [Double] = []
+        var isFree = [Bool](repeating: false, count: patients.count)
+        for p in freed { isFree[p] = true }
+        for p in freed {
+            var row: [(Int, Variable)] = []
+            for h in allowed where table.cost[p][h].isFinite {
+                let v = try model.addVariable(.binary, name: "z[\(p),\(h)]")
+                objective.add(v, times: table.cost[p][h])
+                row.append((h, v))
+                startValues.append(h == at[p] ? 1 : 0)
+            }
+            current += table.cost[p][at[p]]
+            try model.addConstraint(.equal(LinearExpression(sum: row.map(\.1)), 1), name: "designate[\(p)]")
+            z.append(row)
+        }
+        // Admissions of the patients who stay, per cell (hospital, need).
+        var fixed = [Double](repeating: 0, count: hospitals.count * needCount)
+        for p in patients.indices where at[p] >= 0 && !isFree[p] { fixed[at[p] * needCount + table.need[p]] += table.risk[p] }
+        var terms = [[(Double, Variable)]](repeating: [], count: hospitals.count * needCount)
+        var now = fixed
+        for (i, p) in freed.enumerated() {
+            for (h, v) in z[i] { terms[h * needCount + table.need[p]].append((table.risk[p], v)) }
+            now[at[p] * needCount + table.need[p]] += table.risk[p]
+        }
+        let overload = instance.weights[.bedOverload]
+        for cell in terms.indices where !terms[cell].isEmpty {
+            let beds = table.beds[cell]
+            var expected = LinearExpression()
+            for (risk, v) in terms[cell] { expected.add(v, times: risk) }
+            let over = try model.addVariable(.continuous, lower: 0, name: "over[\(cell)]")
+            try model.addConstraint(over - expected >= fixed[cell] - beds, name: "beds[\(cell)]")
+            objective.add(over, times: overload)
+            startValues.append(max(0, now[cell] - beds))
+            current += overload * max(0, now[cell] - beds)
+        }
+        try model.minimize(objective)
+        var options = SolveOptions(timeLimit: seconds, relativeGap: 1e-9, cuts: [.gomory, .mixedIntegerRounding, .cover],
+                                   initialSolution: startValues)
+        options.feasibilityPump = false
+        let result = try model.solve(using: backend, options: options)
+        let proven = result.termination == .optimal
+        guard result.hasSolution, let value = result.objective, value < current - 1e-6 else { return (nil, proven) }
+        var better = at
+        for (i, p) in freed.enumerated() {
+            if let entry = z[i].first(where: { result.values[$0.v.index] > 0.5 }) { better[p] = entry.h }
+        }
+        return (better, proven)
     }
 
     /// The patients, the hospitals offering each one's kind of bed, and what each choice

@@ -1,3 +1,4 @@
+import MIP
 import MIPGLPK
 import RinbanCore
 @testable import RinbanPlanning
@@ -49,6 +50,55 @@ struct SharingPlannerTests {
         #expect(Set(outcome.placements.map(\.station)).count == 2)
         // Weighted: 100 × 5 + 1 × 140 = 640, proven.
         #expect(abs(outcome.bound - 640) < 1e-6)
+    }
+
+    @Test("half visits: the overflow stays fractional (declared integer only where every quantity is whole)")
+    func fractionalOverflow() throws {
+        // s1: capacity 10, load 8; i1 (3.5 visits) may only go to its own station s1, so s1
+        // ends at 11.5: overflow 1.5, busiest 115 %. s2 (whole numbers) takes i2 (2 visits),
+        // 6 of 10. Weighted: 100 × 1.5 + 115 = 265. A whole overflow at s1 would read 2.
+        let loaded = try instance(
+            """
+            { "id": "s1", "block": "north", "nurses": 2, "capacity": 10, "load": 8 },
+            { "id": "s2", "block": "south", "nurses": 2, "capacity": 10, "load": 4 }
+            """,
+            """
+            { "id": "i1", "from": "s1", "visits": 3.5, "requires": ["rare"] },
+            { "id": "i2", "from": "s2", "visits": 2 }
+            """,
+            "{}")
+        let (outcome, terms) = try solve(loaded)
+        #expect(outcome.optimal)
+        #expect(abs(terms[.overflow]! - 1.5) < 1e-9)
+        #expect(abs(outcome.bound - 265) < 1e-6)
+        let program = try #require(try SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+            .loadSharingProgram(start: []))
+        let kinds = Dictionary(uniqueKeysWithValues: (0..<program.model.variableCount).compactMap { j in
+            program.model.name(of: Variable(index: j)).map { ($0, program.model.kinds[j]) }
+        })
+        #expect(kinds["o[s1]"] == .continuous)
+        #expect(kinds["o[s2]"] == .integer)
+    }
+
+    @Test("the bed program in parts: each need's designations and the respite, proven apart, add up to the whole program's optimum",
+          arguments: [5, 6] as [UInt64])
+    func bedParts(seed: UInt64) throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: seed, clinics: 30).json())
+        let planner = SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+        let greedy = SharingGreedy(instance: loaded.instance)
+        let parts = try planner.backupBeds(startDesignations: greedy.designations(), startRespite: greedy.respite(),
+                                           timeLimit: 60)
+        try #require(parts.optimal)
+        #expect(parts.provenNeeds == Set(Need.allCases))
+        let terms = greedy.terms(placements: [], designations: parts.designations, respite: parts.respite)
+        let value = SharingPlanner.bedTerms.reduce(0) { $0 + loaded.instance.weights[$1] * (terms[$1] ?? 0) }
+        #expect(abs(value - parts.bound) < 1e-6 * max(1, value))
+        // The independent path: the whole program, in one piece, solved to optimality.
+        let whole = try planner.bedsProgram(startDesignations: greedy.designations(), startRespite: greedy.respite())
+        let result = try whole.model.solve(using: GLPKBackend(), options: SolveOptions(
+            timeLimit: 120, relativeGap: 1e-9, cuts: .all, initialSolution: whole.start))
+        try #require(result.termination == .optimal || result.termination == .gapLimit)
+        #expect(abs(value - result.objective!) < 1e-6 * max(1, value), "parts \(value), whole \(result.objective!)")
     }
 
     @Test("a respite request that fits only by shifting its start")
