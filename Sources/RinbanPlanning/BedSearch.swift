@@ -27,6 +27,9 @@ struct BedSearch {
     var seed: UInt64 = 2027
     /// The iterated search stops after this many kicks in a row without a better designation.
     var patience = 300
+    /// The seed of the neighbourhoods that search beside a designation program
+    /// (``SharingPlanner/backupBeds(startDesignations:startRespite:timeLimit:keep:secondCoreFree:)``).
+    static let besideSeed: UInt64 = 2028
 
     /// The weighted bed terms of designations and respite (SPEC section 5).
     func value(_ designations: [Designation], _ respite: [RespiteBooking]) -> Double {
@@ -161,7 +164,8 @@ struct BedSearch {
     /// gain and shrinks by a fifth after one that ran out of time. The search ends when the
     /// program over every patient of every need in `needs` is proven, or when the time is up.
     func neighbourhoods(designations start: [Designation], backend: any SolverBackend,
-                        needs: Set<Need> = Set(Need.allCases), until deadline: ContinuousClock.Instant) throws -> [Designation]
+                        needs: Set<Need> = Set(Need.allCases), until deadline: ContinuousClock.Instant,
+                        shouldStop: (@Sendable () -> Bool)? = nil) throws -> [Designation]
     {
         let hospitals = instance.hospitals
         let patients = instance.patients
@@ -179,7 +183,7 @@ struct BedSearch {
         var settled = Set<Need>()
         let clock = ContinuousClock()
         var turn = 0
-        while clock.now < deadline, settled.count < searched.count {
+        while clock.now < deadline, settled.count < searched.count, shouldStop?() != true {
             turn += 1
             let need = searched[(turn / 2) % searched.count]
             guard !settled.contains(need) else { continue }
@@ -203,7 +207,8 @@ struct BedSearch {
             guard !freed.isEmpty else { continue }
             let left = (deadline - clock.now) / .seconds(1)
             guard left > 0.05 else { break }
-            let outcome = try reassign(freed, among: allowed, at: at, table: table, backend: backend, seconds: min(1, left))
+            let outcome = try reassign(freed, among: allowed, at: at, table: table, backend: backend, seconds: min(1, left),
+                                       shouldStop: shouldStop)
             if let better = outcome.better {
                 at = better
             } else if nearby {
@@ -222,7 +227,8 @@ struct BedSearch {
     /// offering their kind of bed), everyone else keeps `at`. Returns the better assignment,
     /// if the program found one, and whether the program was proven.
     private func reassign(_ freed: [Int], among allowed: [Int], at: [Int], table: DesignationTable,
-                          backend: any SolverBackend, seconds: Double) throws -> (better: [Int]?, proven: Bool)
+                          backend: any SolverBackend, seconds: Double, shouldStop: (@Sendable () -> Bool)?) throws
+        -> (better: [Int]?, proven: Bool)
     {
         let patients = instance.patients
         let hospitals = instance.hospitals
@@ -270,6 +276,7 @@ struct BedSearch {
         var options = SolveOptions(timeLimit: seconds, relativeGap: 1e-9, cuts: [.gomory, .mixedIntegerRounding, .cover],
                                    initialSolution: startValues)
         options.feasibilityPump = false
+        options.shouldStop = shouldStop
         let result = try model.solve(using: backend, options: options)
         let proven = result.termination == .optimal
         guard result.hasSolution, let value = result.objective, value < current - 1e-6 else { return (nil, proven) }
@@ -334,7 +341,8 @@ struct BedSearch {
 
     // MARK: Respite
 
-    func improve(respite start: [RespiteBooking], until deadline: ContinuousClock.Instant) -> [RespiteBooking] {
+    func improve(respite start: [RespiteBooking], until deadline: ContinuousClock.Instant,
+                 shouldStop: (@Sendable () -> Bool)? = nil) -> [RespiteBooking] {
         let w = instance.weights
         let hospitals = instance.hospitals
         let requests = instance.respiteRequests
@@ -460,7 +468,7 @@ struct BedSearch {
         var best = chosen, bestValue = total()
         var random = SplitMix64(seed: seed)
         var sinceBest = 0
-        while sinceBest < patience, ContinuousClock().now < deadline {
+        while sinceBest < patience, ContinuousClock().now < deadline, shouldStop?() != true {
             // Kick: a few bookings are cancelled (and a few requests moved to a random start
             // that fits), then the descent takes it from there.
             let booked = requests.indices.filter { chosen[$0] >= 0 }

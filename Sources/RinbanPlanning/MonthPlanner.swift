@@ -125,7 +125,8 @@ public enum MonthPlanner {
                 return solved
             } else if solves(.stations) || solves(.beds) {
                 let budget = request.only == nil ? total / 5 : total * 0.9
-                return try sharingPlanner.plan(timeLimit: budget, stations: solves(.stations), beds: solves(.beds))
+                return try sharingPlanner.plan(timeLimit: budget, stations: solves(.stations), beds: solves(.beds),
+                                               secondCoreFree: { deputyResult.withLock { $0 != nil } })
             }
             return nil
         }

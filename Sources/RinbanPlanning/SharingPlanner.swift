@@ -1,5 +1,7 @@
+import Foundation
 import MIP
 import RinbanCore
+import Synchronization
 
 /// Load sharing and backup beds as two integer programs (SPEC sections 4 and 5), each
 /// started from ``SharingGreedy`` and solved by the given backend. Small: items ×
@@ -32,8 +34,11 @@ public struct SharingPlanner: Sendable {
     /// programs: a decision moves only when that improves the objective by more than that.
     /// The bound is lowered by the most those costs can add, so it stays a bound on the
     /// objective of SPEC section 5.
+    ///
+    /// `secondCoreFree` tells whether the other core is idle (the month's deputies proven):
+    /// then exact neighbourhoods search beside each unproven designation program.
     public func plan(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true,
-                     keep: Plan? = nil) throws -> Outcome {
+                     keep: Plan? = nil, secondCoreFree: (@Sendable () -> Bool)? = nil) throws -> Outcome {
         let greedy = SharingGreedy(instance: instance)
         let start = keep.map { greedy.kept(from: $0) }
             ?? (placements: greedy.placements(), designations: greedy.designations(), respite: greedy.respite())
@@ -72,7 +77,8 @@ public struct SharingPlanner: Sendable {
             }
             let reserve = search == nil ? 0 : left * Self.bedShares.neighbourhoods
             var beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
-                                      timeLimit: max(0.5, timeLimit - (clock.now - began).seconds - reserve), keep: keep)
+                                      timeLimit: max(0.5, timeLimit - (clock.now - began).seconds - reserve), keep: keep,
+                                      secondCoreFree: search == nil ? nil : secondCoreFree)
             if let search, !beds.optimal {
                 beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
                                                               needs: Set(Need.allCases).subtracting(beds.provenNeeds),
@@ -233,7 +239,15 @@ public struct SharingPlanner: Sendable {
     /// larger ones. Apart, each is far easier for branch-and-cut than all together (300
     /// clinics: both needs proven in 3 s, where the joint program stays 6 % above its bound
     /// after 30 s). Returns the needs whose designations were proven optimal, too.
-    func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil) throws
+    ///
+    /// With `secondCoreFree` saying so when a part's program starts, a search of the same
+    /// part runs from the same start on another thread for the same time: exact
+    /// neighbourhoods of the need (``BedSearch/neighbourhoods(designations:backend:needs:until:)``)
+    /// beside a designation program, the local search beside the respite's. The better
+    /// answer is kept (the program's when proven). Where branch-and-cut stalls on a large
+    /// part, the search usually ends lower; where it proves, nothing is lost.
+    func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil,
+                    secondCoreFree: (@Sendable () -> Bool)? = nil) throws
         -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool, provenNeeds: Set<Need>)
     {
         let clock = ContinuousClock()
@@ -264,14 +278,60 @@ public struct SharingPlanner: Sendable {
             var polish = RelaxationPolish(model: program.model, backend: backend)
             polish.cuts = part == .respite ? [.mixedIntegerRounding, .cover] : [.gomory, .mixedIntegerRounding, .cover]
             polish.feasibilityPump = false
-            let result = try polish.solve(start: program.start, timeLimit: max(0.5, left / Double(programs.count - k)))
+            let share = max(0.5, left / Double(programs.count - k))
+            // The search beside the program, when the other core is idle.
+            var beside: BesideSearch?
+            if secondCoreFree?() == true {
+                let helper = BesideSearch()
+                let search = BedSearch(instance: instance, seed: BedSearch.besideSeed)
+                let from = (designations: designations, respite: respite)
+                let deadline = clock.now + .seconds(share), backend = backend
+                let thread = Thread {
+                    var found = from
+                    if let need = part.need {
+                        found.designations = (try? search.neighbourhoods(
+                            designations: from.designations, backend: backend, needs: [need], until: deadline,
+                            shouldStop: helper.stopped)) ?? from.designations
+                    } else {
+                        found.respite = search.improve(respite: from.respite, until: deadline, shouldStop: helper.stopped)
+                    }
+                    helper.found.withLock { $0 = found }
+                    helper.done.signal()
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+                beside = helper
+            }
+            let result = try polish.solve(start: program.start, timeLimit: share)
+            let besideFound = beside.flatMap { helper in
+                // A proven program leaves the search nothing to find.
+                if result.termination == .optimal || result.termination == .gapLimit { helper.stop.withLock { $0 = true } }
+                helper.done.wait()
+                return helper.found.withLock { $0 }
+            }
             // Every term is ≥ 0, so 0 bounds a part whose search ended without a bound.
             bound += max(0, result.bound ?? 0) - Self.moveCost * program.keptCount
+            let proven = result.hasSolution && (result.termination == .optimal || result.termination == .gapLimit)
+            if !proven, let besideFound {
+                var solved = (designations: designations, respite: respite)
+                if result.hasSolution {
+                    let decisions = program.read(result.values)
+                    if let need = part.need {
+                        solved.designations = designations.filter { needOf[$0.patient] != need } + decisions.designations
+                    } else {
+                        solved.respite = decisions.respite
+                    }
+                }
+                let search = BedSearch(instance: instance)
+                let better = search.value(besideFound.designations, besideFound.respite) < search.value(solved.designations, solved.respite)
+                (designations, respite) = better ? besideFound : solved
+                optimal = false
+                continue
+            }
             guard result.hasSolution else {
                 optimal = false
                 continue
             }
-            let proven = result.termination == .optimal || result.termination == .gapLimit
             let decisions = program.read(result.values)
             switch part {
             case .designations(let need):
@@ -285,6 +345,14 @@ public struct SharingPlanner: Sendable {
         return (designations, respite, bound, optimal, provenNeeds)
     }
 
+    /// The answer of neighbourhoods searching on another thread, and when it is there.
+    private final class BesideSearch: Sendable {
+        let done = DispatchSemaphore(value: 0)
+        let found = Mutex<(designations: [Designation], respite: [RespiteBooking])?>(nil)
+        let stop = Mutex(false)
+        var stopped: @Sendable () -> Bool { { [self] in stop.withLock { $0 } } }
+    }
+
     /// The independent parts of the bed program.
     public enum BedPart: Sendable, Hashable {
         /// The designations of the patients with this need.
@@ -293,6 +361,12 @@ public struct SharingPlanner: Sendable {
 
         /// The whole program.
         public static let all: Set<BedPart> = [.designations(.acute), .designations(.palliative), .respite]
+
+        /// The need of a designation part.
+        var need: Need? {
+            if case .designations(let need) = self { return need }
+            return nil
+        }
     }
 
     /// The bed program: designations, respite bookings, overloads and nightly rows (`parts`:

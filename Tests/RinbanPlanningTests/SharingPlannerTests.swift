@@ -99,6 +99,14 @@ struct SharingPlannerTests {
             timeLimit: 120, relativeGap: 1e-9, cuts: .all, initialSolution: whole.start))
         try #require(result.termination == .optimal || result.termination == .gapLimit)
         #expect(abs(value - result.objective!) < 1e-6 * max(1, value), "parts \(value), whole \(result.objective!)")
+        // With searches beside the programs on another thread: the same proven optimum.
+        let beside = try planner.backupBeds(startDesignations: greedy.designations(), startRespite: greedy.respite(),
+                                            timeLimit: 60, secondCoreFree: { true })
+        try #require(beside.optimal)
+        let besideTerms = greedy.terms(placements: [], designations: beside.designations, respite: beside.respite)
+        let besideValue = SharingPlanner.bedTerms.reduce(0) { $0 + loaded.instance.weights[$1] * (besideTerms[$1] ?? 0) }
+        #expect(abs(besideValue - value) < 1e-6 * max(1, value))
+        #expect(beside.designations.count == loaded.instance.patients.count)
     }
 
     @Test("a respite request that fits only by shifting its start")
