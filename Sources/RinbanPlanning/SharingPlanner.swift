@@ -36,7 +36,7 @@ public struct SharingPlanner: Sendable {
     /// objective of SPEC section 5.
     ///
     /// `secondCoreFree` tells whether the other core is idle (the month's deputies proven):
-    /// then exact neighbourhoods search beside each unproven designation program.
+    /// then a search runs beside each part of the bed program (see `backupBeds`).
     public func plan(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true,
                      keep: Plan? = nil, secondCoreFree: (@Sendable () -> Bool)? = nil) throws -> Outcome {
         let greedy = SharingGreedy(instance: instance)
@@ -262,7 +262,7 @@ public struct SharingPlanner: Sendable {
                                           parts: [part])
             guard program.model.variableCount > 0 else {
                 bound += program.model.objectiveConstant
-                if case .designations(let need) = part { provenNeeds.insert(need) }
+                if let need = part.need { provenNeeds.insert(need) }
                 continue
             }
             programs.append((part, program))
@@ -312,40 +312,30 @@ public struct SharingPlanner: Sendable {
             // Every term is ≥ 0, so 0 bounds a part whose search ended without a bound.
             bound += max(0, result.bound ?? 0) - Self.moveCost * program.keptCount
             let proven = result.hasSolution && (result.termination == .optimal || result.termination == .gapLimit)
-            if !proven, let besideFound {
-                var solved = (designations: designations, respite: respite)
-                if result.hasSolution {
-                    let decisions = program.read(result.values)
-                    if let need = part.need {
-                        solved.designations = designations.filter { needOf[$0.patient] != need } + decisions.designations
-                    } else {
-                        solved.respite = decisions.respite
-                    }
+            var solved = (designations: designations, respite: respite)
+            if result.hasSolution {
+                let decisions = program.read(result.values)
+                if let need = part.need {
+                    solved.designations = designations.filter { needOf[$0.patient] != need } + decisions.designations
+                } else {
+                    solved.respite = decisions.respite
                 }
+            }
+            if !proven, let besideFound {
                 let search = BedSearch(instance: instance)
-                let better = search.value(besideFound.designations, besideFound.respite) < search.value(solved.designations, solved.respite)
-                (designations, respite) = better ? besideFound : solved
-                optimal = false
-                continue
+                if search.value(besideFound.designations, besideFound.respite) < search.value(solved.designations, solved.respite) {
+                    solved = besideFound
+                }
             }
-            guard result.hasSolution else {
-                optimal = false
-                continue
-            }
-            let decisions = program.read(result.values)
-            switch part {
-            case .designations(let need):
-                designations = designations.filter { needOf[$0.patient] != need } + decisions.designations
-                if proven { provenNeeds.insert(need) }
-            case .respite:
-                respite = decisions.respite
-            }
+            (designations, respite) = solved
+            if proven, let need = part.need { provenNeeds.insert(need) }
             optimal = optimal && proven
         }
         return (designations, respite, bound, optimal, provenNeeds)
     }
 
-    /// The answer of neighbourhoods searching on another thread, and when it is there.
+    /// The search beside a bed part's program, on another thread: its answer, when it is
+    /// there, and the flag that stops it early.
     private final class BesideSearch: Sendable {
         let done = DispatchSemaphore(value: 0)
         let found = Mutex<(designations: [Designation], respite: [RespiteBooking])?>(nil)
