@@ -30,6 +30,10 @@ struct BedSearch {
     /// The seed of the neighbourhoods that search beside a designation program
     /// (``SharingPlanner/backupBeds(startDesignations:startRespite:timeLimit:keep:secondCoreFree:)``).
     static let besideSeed: UInt64 = 2028
+    /// Cuts of every designation program: overload rows are mixed knapsacks (fractional
+    /// risks against whole beds), where MIR and cover cuts close most of the relaxation's
+    /// gap and Gomory cuts the rest.
+    static let designationCuts: CutFamilies = [.gomory, .mixedIntegerRounding, .cover]
 
     /// The weighted bed terms of designations and respite (SPEC section 5).
     func value(_ designations: [Designation], _ respite: [RespiteBooking]) -> Double {
@@ -173,22 +177,21 @@ struct BedSearch {
         let table = DesignationTable(instance: instance)
         var at = table.assignment(start)
         var random = SplitMix64(seed: seed)
-        // Per need: its patients that have a choice, the neighbourhoods' sizes, and whether
-        // the program over all of them was proven.
-        let searched = Need.allCases.filter { need in
-            needs.contains(need) && patients.indices.contains { patients[$0].needs == need && at[$0] >= 0 && table.offered[$0].count > 1 }
-        }
+        // Per need (index into Need.allCases): its designated patients and those of them with
+        // a choice (neither changes while the search moves patients), the two kinds' sizes,
+        // and whether the program over all of them was proven.
+        let members = Need.allCases.indices.map { n in patients.indices.filter { table.need[$0] == n && at[$0] >= 0 } }
+        let movable = members.map { $0.filter { table.offered[$0].count > 1 } }
+        let searched = Need.allCases.indices.filter { needs.contains(Need.allCases[$0]) && !movable[$0].isEmpty }
         var size = [Int](repeating: min(4, hospitals.count), count: Need.allCases.count)
-        var drawn = Need.allCases.map { need in max(1, patients.filter { $0.needs == need }.count / 4) }
-        var settled = Set<Need>()
+        var drawn = members.map { max(1, $0.count / 4) }
+        var settled = Set<Int>()
         let clock = ContinuousClock()
         var turn = 0
         while clock.now < deadline, settled.count < searched.count, shouldStop?() != true {
             turn += 1
-            let need = searched[(turn / 2) % searched.count]
-            guard !settled.contains(need) else { continue }
-            let n = Need.allCases.firstIndex(of: need)!
-            let mine = patients.indices.filter { patients[$0].needs == need && at[$0] >= 0 }
+            let n = searched[(turn / 2) % searched.count]
+            guard !settled.contains(n) else { continue }
             let freed: [Int]
             let allowed: [Int]
             let nearby = turn % 2 == 1
@@ -199,9 +202,9 @@ struct BedSearch {
                     .sorted { $0.key < $1.key }.prefix(size[n] - 1).map(\.h)
                 allowed = [centre] + nearest
                 let inside = Set(allowed)
-                freed = mine.filter { inside.contains(at[$0]) }
+                freed = members[n].filter { inside.contains(at[$0]) }
             } else {
-                freed = Array(random.shuffled(mine.filter { table.offered[$0].count > 1 }).prefix(drawn[n])).sorted()
+                freed = Array(random.shuffled(movable[n]).prefix(drawn[n])).sorted()
                 allowed = Array(hospitals.indices)
             }
             guard !freed.isEmpty else { continue }
@@ -214,10 +217,10 @@ struct BedSearch {
             } else if nearby {
                 size[n] = outcome.proven ? min(hospitals.count, size[n] + max(1, size[n] / 4)) : max(2, size[n] * 4 / 5)
             } else {
-                drawn[n] = outcome.proven ? min(mine.count, drawn[n] + max(1, drawn[n] / 4)) : max(2, drawn[n] * 4 / 5)
+                drawn[n] = outcome.proven ? min(movable[n].count, drawn[n] + max(1, drawn[n] / 4)) : max(2, drawn[n] * 4 / 5)
             }
-            let everyone = allowed.count == hospitals.count && freed.count >= mine.filter { table.offered[$0].count > 1 }.count
-            if everyone && outcome.proven { settled.insert(need) }
+            let everyone = allowed.count == hospitals.count && freed.count >= movable[n].count
+            if everyone && outcome.proven { settled.insert(n) }
         }
         let designations = table.designations(at)
         return value(designations, []) <= value(start, []) + 1e-9 ? designations : start
@@ -273,12 +276,13 @@ struct BedSearch {
             current += overload * max(0, now[cell] - beds)
         }
         try model.minimize(objective)
-        var options = SolveOptions(timeLimit: seconds, relativeGap: 1e-9, cuts: [.gomory, .mixedIntegerRounding, .cover],
+        var options = SolveOptions(timeLimit: seconds, relativeGap: 1e-9, cuts: Self.designationCuts,
                                    initialSolution: startValues)
         options.feasibilityPump = false
         options.shouldStop = shouldStop
         let result = try model.solve(using: backend, options: options)
-        let proven = result.termination == .optimal
+        // A gap of 1e-9 reached is a proof too.
+        let proven = result.termination == .optimal || result.termination == .gapLimit
         guard result.hasSolution, let value = result.objective, value < current - 1e-6 else { return (nil, proven) }
         var better = at
         for (i, p) in freed.enumerated() {

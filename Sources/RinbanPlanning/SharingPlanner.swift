@@ -272,11 +272,9 @@ public struct SharingPlanner: Sendable {
             .map(\.element)
         for (k, (part, program)) in programs.enumerated() {
             let left = timeLimit - (clock.now - began).seconds
-            // Overload rows are mixed knapsacks (fractional risks against whole beds): MIR and
-            // cover cuts close most of the relaxation's gap there, Gomory cuts the rest on
-            // the designations.
+            // MIR and cover cuts on the respite's nightly rows; see `BedSearch.designationCuts`.
             var polish = RelaxationPolish(model: program.model, backend: backend)
-            polish.cuts = part == .respite ? [.mixedIntegerRounding, .cover] : [.gomory, .mixedIntegerRounding, .cover]
+            polish.cuts = part == .respite ? [.mixedIntegerRounding, .cover] : BedSearch.designationCuts
             polish.feasibilityPump = false
             let share = max(0.5, left / Double(programs.count - k))
             // The search beside the program, when the other core is idle.
