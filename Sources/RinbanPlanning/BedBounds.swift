@@ -23,8 +23,9 @@ struct BedBounds {
         designations(target: designationTarget, iterations: iterations) + respite(target: respiteTarget, iterations: iterations)
     }
 
-    /// Lower bound of bedOverload, outsideGroup and bedDistance of the designations (weighted).
-    func designations(target: Double, iterations: Int) -> Double {
+    /// Lower bound of bedOverload, outsideGroup and bedDistance of the designations of the
+    /// patients with one of `needs` (weighted).
+    func designations(target: Double, iterations: Int, needs wanted: Set<Need> = Set(Need.allCases)) -> Double {
         let w = instance.weights
         let hospitals = instance.hospitals
         let needs = Need.allCases
@@ -34,7 +35,7 @@ struct BedBounds {
         var beds: [Double] = []
         var options: [[(row: Int, cost: Double)]] = []
         var risk: [Double] = []
-        for patient in instance.patients {
+        for patient in instance.patients where wanted.contains(patient.needs) {
             let block = instance.block(ofClinic: patient.clinic)
             let n = needs.firstIndex(of: patient.needs)!
             var mine: [(Int, Double)] = []

@@ -347,48 +347,14 @@ struct BedSearch {
 
     func improve(respite start: [RespiteBooking], until deadline: ContinuousClock.Instant,
                  shouldStop: (@Sendable () -> Bool)? = nil) -> [RespiteBooking] {
-        let w = instance.weights
-        let hospitals = instance.hospitals
         let requests = instance.respiteRequests
         guard !requests.isEmpty else { return start }
-        let capacity = hospitals.map { $0.beds(.respite) }
+        let table = RespiteTable(instance: instance)
+        let capacity = table.capacity, days = table.days, options = table.options, rejection = table.rejection
         guard capacity.contains(where: { $0 > 0 }) else { return start }
-        let first = requests.map(\.earliest.dayNumber).min()!
-        let days = requests.map { $0.latest.dayNumber + $0.nights }.max()! - first + 1
-        struct Option {
-            let hospital: Int
-            let start: CivilDate
-            let day: Int
-            let cost: Double
-        }
-        var options: [[Option]] = []
-        for request in requests {
-            let block = instance.block(ofClinic: request.clinic)
-            var mine: [Option] = []
-            for (h, hospital) in hospitals.enumerated() where capacity[h] > 0 {
-                let fixed = w[.bedDistance] * Double(instance.distance(block, hospital.block))
-                    + (hospital.group.contains(request.clinic) ? 0 : w[.outsideGroup])
-                var day = request.earliest
-                while day <= request.latest {
-                    mine.append(Option(hospital: h, start: day, day: day.dayNumber - first,
-                                       cost: fixed + w[.respiteDelay] * Double(day.days(since: request.earliest))))
-                    day = day.adding(days: 1)
-                }
-            }
-            options.append(mine.sorted { $0.cost < $1.cost })
-        }
-        let rejection = requests.map { w[.respiteRejected] * Double($0.priority) }
-        let requestIndex = Dictionary(requests.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let hospitalIndex = Dictionary(hospitals.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         // chosen[q]: index into options[q], or -1 for rejected.
-        var chosen = [Int](repeating: -1, count: requests.count)
-        var stays = [Int](repeating: 0, count: hospitals.count * days)
-        for booking in start {
-            guard let q = requestIndex[booking.request], let h = hospitalIndex[booking.hospital],
-                  let k = options[q].firstIndex(where: { $0.hospital == h && $0.start == booking.start })
-            else { continue }
-            chosen[q] = k
-        }
+        var chosen = table.choices(start)
+        var stays = [Int](repeating: 0, count: instance.hospitals.count * days)
         func stay(_ q: Int, _ k: Int, _ d: Int) {
             let o = options[q][k]
             for n in 0..<requests[q].nights { stays[o.hospital * days + o.day + n] += d }
@@ -398,7 +364,7 @@ struct BedSearch {
             let o = options[q][k]
             return (0..<requests[q].nights).allSatisfy { stays[o.hospital * days + o.day + $0] < capacity[o.hospital] }
         }
-        func price(_ q: Int, _ k: Int) -> Double { k < 0 ? rejection[q] : options[q][k].cost }
+        func price(_ q: Int, _ k: Int) -> Double { table.price(q, k) }
         /// The cheapest fitting choice of q (q's own stays removed first), rejection included.
         func cheapest(_ q: Int) -> Int {
             for k in options[q].indices {
@@ -498,11 +464,6 @@ struct BedSearch {
                 for q in requests.indices where best[q] >= 0 { set(q, best[q]) }
             }
         }
-        var bookings: [RespiteBooking] = []
-        for q in requests.indices where best[q] >= 0 {
-            let o = options[q][best[q]]
-            bookings.append(RespiteBooking(request: requests[q].id, hospital: hospitals[o.hospital].id, start: o.start))
-        }
-        return bookings
+        return table.bookings(best)
     }
 }

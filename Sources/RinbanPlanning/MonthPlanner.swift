@@ -68,8 +68,10 @@ public struct MonthPlanOutcome: Sendable {
 /// proven in well under a second), then the rota with the time that is left.
 ///
 /// Time: of the limit T, the deputies get at most T/4 and, at the same time on the other
-/// core, load sharing with beds at most T/5, each stopping as soon as it is proven (on networks up to a few hundred clinics all
-/// of them are proven in well under a second); the rota gets the rest, at least 60 %. With `only`, that program gets 90 % of T and the others their greedy answer.
+/// core, load sharing with beds at most T/5 (3T/10 where a bed part is too large for its
+/// program, see ``SharingPlanner/timeShare``), each stopping as soon as it is proven (on
+/// networks up to a few hundred clinics all of them are proven in well under a second); the
+/// rota gets the rest, at least 60 %. With `only`, that program gets 90 % of T and the others their greedy answer.
 /// The plan's bound is the sum of the four programs' proven bounds (a counting bound for a
 /// program answered greedily), so it never exceeds the optimum.
 public enum MonthPlanner {
@@ -124,7 +126,7 @@ public enum MonthPlanner {
                 }
                 return solved
             } else if solves(.stations) || solves(.beds) {
-                let budget = request.only == nil ? total / 5 : total * 0.9
+                let budget = request.only == nil ? total * sharingPlanner.timeShare : total * 0.9
                 return try sharingPlanner.plan(timeLimit: budget, stations: solves(.stations), beds: solves(.beds),
                                                secondCoreFree: { deputyResult.withLock { $0 != nil } })
             }

@@ -65,9 +65,10 @@ public struct SharingPlanner: Sendable {
             // decision), search around the programs (see `BedSearch`): local search improves
             // the greedy start (a tenth of the time), the programs get what is left but
             // `bedShares.neighbourhoods`, and when they end unproven, exact neighbourhoods of
-            // the unproven needs' designations and a last local search take that. On large
-            // networks that is where the gains are: 1,000 clinics, 9,662 → 6,432 in the beds'
-            // 6 s.
+            // the unproven parts and a last local search take that. A part too large for its
+            // program to reach even its relaxation in the time (`bedProgramLimit`) gets no
+            // program: its share goes to its neighbourhoods. On large networks that is where
+            // the gains are (see docs/rota-formulation.md).
             let search = keep == nil ? BedSearch(instance: instance) : nil
             let left = max(0.5, timeLimit - (clock.now - began).seconds)
             if let search {
@@ -75,24 +76,50 @@ public struct SharingPlanner: Sendable {
                     designations: outcome.designations, respite: outcome.respite,
                     until: clock.now + .seconds(left * Self.bedShares.localSearch))
             }
-            let reserve = search == nil ? 0 : left * Self.bedShares.neighbourhoods
+            let sizes = bedPartSizes()
+            let skipped = search == nil ? [] : Set(sizes.filter { $0.value > Self.bedProgramLimit }.keys)
+            let solvedParts = sizes.filter { $0.value > 0 }.count - skipped.count
+            let programTime = left * (1 - Self.bedShares.localSearch - Self.bedShares.neighbourhoods)
+                * Double(solvedParts) / Double(max(1, sizes.filter { $0.value > 0 }.count))
             var beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
-                                      timeLimit: max(0.5, timeLimit - (clock.now - began).seconds - reserve), keep: keep,
+                                      timeLimit: max(0.5, programTime), keep: keep, skipping: skipped,
                                       secondCoreFree: search == nil ? nil : secondCoreFree)
             if let search, !beds.optimal {
-                beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
-                                                              needs: Set(Need.allCases).subtracting(beds.provenNeeds),
-                                                              until: clock.now + .seconds(left * Self.bedShares.neighbourhoods - left / 10))
+                // The unproven parts share what is left but the last local search's tenth,
+                // each its neighbourhoods: the designations' needs first, then the respite.
+                let unproven = BedPart.all.subtracting(beds.provenParts)
+                let needs = Set(unproven.compactMap(\.need))
+                let last = left * Self.bedShares.localSearch
+                let searchTime = max(0, timeLimit - (clock.now - began).seconds - last)
+                let designationsEnd = clock.now + .seconds(searchTime * Double(needs.count) / Double(unproven.count))
+                if !needs.isEmpty {
+                    beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
+                                                                  needs: needs, until: designationsEnd)
+                }
+                if unproven.contains(.respite) {
+                    beds.respite = try search.neighbourhoods(
+                        respite: beds.respite, backend: backend,
+                        until: clock.now + .seconds(max(0, timeLimit - (clock.now - began).seconds - last)))
+                }
                 (beds.designations, beds.respite) = search.improve(
-                    designations: beds.designations, respite: beds.respite, until: clock.now + .seconds(left / 10))
+                    designations: beds.designations, respite: beds.respite, until: clock.now + .seconds(last))
             }
             outcome.designations = beds.designations
             outcome.respite = beds.respite
-            // The Lagrangian bounds of both halves, proven in milliseconds, where the
-            // relaxation does not finish in time (large networks).
-            let value = BedSearch(instance: instance).value(beds.designations, beds.respite)
-            let lagrangian = BedBounds(instance: instance).bound(designationTarget: value, respiteTarget: value)
-            bound += max(beds.bound, lagrangian)
+            // Per part, the better of its program's bound and its Lagrangian bound (proven in
+            // milliseconds where the program ends without a bound: large networks).
+            let bedBounds = BedBounds(instance: instance)
+            let respiteValue = BedSearch(instance: instance).value([], beds.respite)
+            let needOf = Dictionary(instance.patients.map { ($0.id, $0.needs) }, uniquingKeysWith: { a, _ in a })
+            for part in BedPart.all {
+                // Each subgradient steps towards the value of its own part.
+                let lagrangian = part.need.map { need in
+                    let mine = beds.designations.filter { needOf[$0.patient] == need }
+                    let target = BedSearch(instance: instance).value(mine, beds.respite) - respiteValue
+                    return bedBounds.designations(target: target, iterations: 300, needs: [need])
+                } ?? bedBounds.respite(target: respiteValue, iterations: 1_000)
+                bound += max(beds.partBounds[part] ?? 0, lagrangian)
+            }
             outcome.optimal = outcome.optimal && beds.optimal
         } else {
             boundsComplete = false
@@ -115,6 +142,34 @@ public struct SharingPlanner: Sendable {
     /// Shares of the beds' time (see ``plan(timeLimit:stations:beds:keep:)``): the first
     /// local search, and the neighbourhoods with the last local search after the programs.
     static let bedShares = (localSearch: 0.1, neighbourhoods: 0.35)
+
+    /// Bed parts with more decisions than this get exact neighbourhoods instead of their
+    /// program (see ``plan(timeLimit:stations:beds:keep:secondCoreFree:)``). Measured at
+    /// 1,000 clinics: within 2 s, GLPK ends the acute designations (82,880 decisions) and the
+    /// respite (46,254) without even a bound, while it takes the palliative designations
+    /// (15,844) to 0.7 % of theirs; at 300 clinics every part (at most 7,488) is proven.
+    static let bedProgramLimit = 30_000
+
+    /// The share of a month's time limit for load sharing and beds (each program stops
+    /// early when proven): a fifth, or 30 % where a bed part is larger than
+    /// `bedProgramLimit`. Measured at 1,000 clinics (60 s): the bed neighbourhoods gain
+    /// about 50 points a second there, the rota's search about 5.
+    public var timeShare: Double {
+        bedPartSizes().values.contains { $0 > Self.bedProgramLimit } ? 0.3 : 0.2
+    }
+
+    /// The number of decisions of each bed part: a designation per patient and offering
+    /// hospital, a booking per respite request and possible start.
+    func bedPartSizes() -> [BedPart: Int] {
+        var sizes: [BedPart: Int] = [:]
+        for need in Need.allCases {
+            sizes[.designations(need)] = instance.patients.filter { $0.needs == need }.reduce(0) { total, patient in
+                total + instance.hospitals.filter { $0.beds(need.bedKind) > 0 }.count
+            }
+        }
+        sizes[.respite] = BedSearch.RespiteTable(instance: instance).options.reduce(0) { $0 + $1.count }
+        return sizes
+    }
 
     /// The terms of the bed program (SPEC section 5).
     static let bedTerms: [ObjectiveTerm] = [.bedOverload, .outsideGroup, .bedDistance, .respiteRejected, .respiteDelay]
@@ -238,31 +293,37 @@ public struct SharingPlanner: Sendable {
     /// equal share of the time left, so that a part proven early leaves its time to the
     /// larger ones. Apart, each is far easier for branch-and-cut than all together (300
     /// clinics: both needs proven in 3 s, where the joint program stays 6 % above its bound
-    /// after 30 s). Returns the needs whose designations were proven optimal, too.
+    /// after 30 s). Returns the parts proven optimal, too.
     ///
     /// With `secondCoreFree` saying so when a part's program starts, a search of the same
     /// part runs from the same start on another thread for the same time: exact
     /// neighbourhoods of the need (``BedSearch/neighbourhoods(designations:backend:needs:until:)``)
-    /// beside a designation program, the local search beside the respite's. The better
-    /// answer is kept (the program's when proven). Where branch-and-cut stalls on a large
-    /// part, the search usually ends lower; where it proves, nothing is lost.
+    /// beside a designation program, those of the respite
+    /// (``BedSearch/neighbourhoods(respite:backend:until:shouldStop:)``) beside the respite's.
+    /// The better answer is kept (the program's when proven). Where branch-and-cut stalls on
+    /// a large part, the search usually ends lower; where it proves, nothing is lost. Parts
+    /// in `skipping` get no program (their bound is left to the caller).
     func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil,
-                    secondCoreFree: (@Sendable () -> Bool)? = nil) throws
-        -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool, provenNeeds: Set<Need>)
+                    skipping: Set<BedPart> = [], secondCoreFree: (@Sendable () -> Bool)? = nil) throws
+        -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool, provenParts: Set<BedPart>,
+            partBounds: [BedPart: Double])
     {
         let clock = ContinuousClock()
         let began = clock.now
         var designations = startDesignations, respite = startRespite
         var bound = 0.0, optimal = true
-        var provenNeeds = Set<Need>()
+        var provenParts = Set<BedPart>()
+        var partBounds: [BedPart: Double] = [:]
+        if !skipping.isEmpty { optimal = false }
         let needOf = Dictionary(instance.patients.map { ($0.id, $0.needs) }, uniquingKeysWith: { a, _ in a })
         var programs: [(part: BedPart, program: Program<(designations: [Designation], respite: [RespiteBooking])>)] = []
-        for part in [BedPart.designations(.acute), .designations(.palliative), .respite] {
+        for part in [BedPart.designations(.acute), .designations(.palliative), .respite] where !skipping.contains(part) {
             let program = try bedsProgram(startDesignations: startDesignations, startRespite: startRespite, keep: keep,
                                           parts: [part])
             guard program.model.variableCount > 0 else {
                 bound += program.model.objectiveConstant
-                if let need = part.need { provenNeeds.insert(need) }
+                partBounds[part] = program.model.objectiveConstant
+                provenParts.insert(part)
                 continue
             }
             programs.append((part, program))
@@ -291,7 +352,8 @@ public struct SharingPlanner: Sendable {
                             designations: from.designations, backend: backend, needs: [need], until: deadline,
                             shouldStop: helper.stopped)) ?? from.designations
                     } else {
-                        found.respite = search.improve(respite: from.respite, until: deadline, shouldStop: helper.stopped)
+                        found.respite = (try? search.neighbourhoods(respite: from.respite, backend: backend, until: deadline,
+                                                                    shouldStop: helper.stopped)) ?? from.respite
                     }
                     helper.found.withLock { $0 = found }
                     helper.done.signal()
@@ -308,7 +370,9 @@ public struct SharingPlanner: Sendable {
                 return helper.found.withLock { $0 }
             }
             // Every term is ≥ 0, so 0 bounds a part whose search ended without a bound.
-            bound += max(0, result.bound ?? 0) - Self.moveCost * program.keptCount
+            let partBound = max(0, result.bound ?? 0) - Self.moveCost * program.keptCount
+            bound += partBound
+            partBounds[part] = partBound
             let proven = result.hasSolution && (result.termination == .optimal || result.termination == .gapLimit)
             var solved = (designations: designations, respite: respite)
             if result.hasSolution {
@@ -326,10 +390,10 @@ public struct SharingPlanner: Sendable {
                 }
             }
             (designations, respite) = solved
-            if proven, let need = part.need { provenNeeds.insert(need) }
+            if proven { provenParts.insert(part) }
             optimal = optimal && proven
         }
-        return (designations, respite, bound, optimal, provenNeeds)
+        return (designations, respite, bound, optimal, provenParts, partBounds)
     }
 
     /// The search beside a bed part's program, on another thread: its answer, when it is

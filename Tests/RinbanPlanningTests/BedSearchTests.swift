@@ -1,3 +1,4 @@
+import MIP
 import MIPGLPK
 import RinbanCore
 @testable import RinbanPlanning
@@ -101,6 +102,26 @@ struct BedSearchTests {
         expectWithinRules(instance, found, [])
         #expect(value(instance, start, []) > optimum, "the greedy start is already optimal: no test")
         #expect(abs(value(instance, found, []) - optimum) < 1e-6, "found \(value(instance, found, [])), optimum \(optimum)")
+    }
+
+    @Test("exact respite neighbourhoods end at the respite's proven optimum on small networks", arguments: [5, 6] as [UInt64])
+    func respiteNeighbourhoodsReachOptimum(seed: UInt64) throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: seed, clinics: 60).json())
+        let instance = loaded.instance
+        let greedy = SharingGreedy(instance: instance)
+        // The independent path: the respite part alone, proven by branch-and-cut.
+        let planner = SharingPlanner(instance: instance, backend: GLPKBackend())
+        let program = try planner.bedsProgram(startDesignations: [], startRespite: greedy.respite(), parts: [.respite])
+        let result = try program.model.solve(using: GLPKBackend(), options: SolveOptions(
+            timeLimit: 120, relativeGap: 1e-9, cuts: [.mixedIntegerRounding, .cover], initialSolution: program.start))
+        try #require(result.termination == .optimal || result.termination == .gapLimit)
+        let optimum = value(instance, [], program.read(result.values).respite)
+        let start = greedy.respite()
+        let found = try BedSearch(instance: instance).neighbourhoods(respite: start, backend: GLPKBackend(),
+                                                                     until: ContinuousClock().now + .seconds(60))
+        expectWithinRules(instance, greedy.designations(), found)
+        #expect(value(instance, [], start) > optimum, "the greedy start is already optimal: no test")
+        #expect(abs(value(instance, [], found) - optimum) < 1e-6, "found \(value(instance, [], found)), optimum \(optimum)")
     }
 
     @Test("a swap that no single move finds: two patients trade hospitals")

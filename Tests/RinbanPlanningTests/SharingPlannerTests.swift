@@ -80,6 +80,24 @@ struct SharingPlannerTests {
         #expect(kinds["o[s2]"] == .integer)
     }
 
+    @Test("the size of each bed part is the number of its program's designations or bookings")
+    func bedPartSizes() throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: 5, clinics: 30).json())
+        let planner = SharingPlanner(instance: loaded.instance, backend: GLPKBackend())
+        let greedy = SharingGreedy(instance: loaded.instance)
+        let sizes = planner.bedPartSizes()
+        for part in SharingPlanner.BedPart.all {
+            let program = try planner.bedsProgram(startDesignations: greedy.designations(), startRespite: greedy.respite(),
+                                                  parts: [part])
+            let binaries = program.model.kinds.filter { $0 == .binary }.count
+            #expect(sizes[part] == binaries, "\(part): \(sizes[part] ?? -1) against \(binaries) in the program")
+            #expect(binaries > 0)
+        }
+        // 30 clinics stay far below the size where a part's program is left out.
+        #expect(sizes.values.allSatisfy { $0 <= SharingPlanner.bedProgramLimit })
+        #expect(planner.timeShare == 0.2)
+    }
+
     @Test("the bed program in parts: each need's designations and the respite, proven apart, add up to the whole program's optimum",
           arguments: [5, 6] as [UInt64])
     func bedParts(seed: UInt64) throws {
@@ -89,7 +107,7 @@ struct SharingPlannerTests {
         let parts = try planner.backupBeds(startDesignations: greedy.designations(), startRespite: greedy.respite(),
                                            timeLimit: 60)
         try #require(parts.optimal)
-        #expect(parts.provenNeeds == Set(Need.allCases))
+        #expect(parts.provenParts == SharingPlanner.BedPart.all)
         let terms = greedy.terms(placements: [], designations: parts.designations, respite: parts.respite)
         let value = SharingPlanner.bedTerms.reduce(0) { $0 + loaded.instance.weights[$1] * (terms[$1] ?? 0) }
         #expect(abs(value - parts.bound) < 1e-6 * max(1, value))
