@@ -84,6 +84,7 @@ public struct SharingPlanner: Sendable {
             var beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
                                       timeLimit: max(0.5, programTime), keep: keep, skipping: skipped,
                                       secondCoreFree: search == nil ? nil : secondCoreFree)
+            let needOf = Dictionary(instance.patients.map { ($0.id, $0.needs) }, uniquingKeysWith: { a, _ in a })
             if let search, !beds.optimal {
                 // The unproven parts share what is left but the last local search's tenth,
                 // each its neighbourhoods: the designations' needs first, then the respite.
@@ -92,6 +93,17 @@ public struct SharingPlanner: Sendable {
                 let last = left * Self.bedShares.localSearch
                 let searchTime = max(0, timeLimit - (clock.now - began).seconds - last)
                 let designationsEnd = clock.now + .seconds(searchTime * Double(needs.count) / Double(unproven.count))
+                // A need whose program was left out starts its search from the Lagrangian
+                // heuristic's designations polished by local search, when those are better.
+                for need in needs where skipped.contains(.designations(need)) {
+                    let others = beds.designations.filter { needOf[$0.patient] != need }
+                    let current = beds.designations.filter { needOf[$0.patient] == need }
+                    let target = search.value(current, []) - search.value([], [])
+                    let start = BedBounds(instance: instance).lagrangianDesignations(target: target, iterations: 300, needs: [need])
+                    let polished = search.improve(designations: others + start,
+                                                  until: clock.now + .seconds(searchTime / Double(unproven.count) / 4))
+                    if search.value(polished, []) < search.value(beds.designations, []) { beds.designations = polished }
+                }
                 if !needs.isEmpty {
                     beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
                                                                   needs: needs, until: designationsEnd)
@@ -110,7 +122,6 @@ public struct SharingPlanner: Sendable {
             // milliseconds where the program ends without a bound: large networks).
             let bedBounds = BedBounds(instance: instance)
             let respiteValue = BedSearch(instance: instance).value([], beds.respite)
-            let needOf = Dictionary(instance.patients.map { ($0.id, $0.needs) }, uniquingKeysWith: { a, _ in a })
             for part in BedPart.all {
                 // Each subgradient steps towards the value of its own part.
                 let lagrangian = part.need.map { need in

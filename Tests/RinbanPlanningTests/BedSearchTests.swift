@@ -124,6 +124,39 @@ struct BedSearchTests {
         #expect(abs(value(instance, [], found) - optimum) < 1e-6, "found \(value(instance, [], found)), optimum \(optimum)")
     }
 
+    @Test("the Lagrangian heuristic designates every patient of the need, no better than the optimum and no worse than the unpriced choice",
+          arguments: [5, 6] as [UInt64])
+    func lagrangianDesignations(seed: UInt64) throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: seed, clinics: 60).json())
+        let instance = loaded.instance
+        let greedy = SharingGreedy(instance: instance)
+        let proven = try SharingPlanner(instance: instance, backend: GLPKBackend())
+            .backupBeds(startDesignations: greedy.designations(), startRespite: [], timeLimit: 60)
+        try #require(proven.provenParts.contains(.designations(.acute)))
+        let acute = Set(instance.patients.filter { $0.needs == .acute }.map(\.id))
+        let optimum = value(instance, proven.designations.filter { acute.contains($0.patient) }, [])
+        let found = BedBounds(instance: instance).lagrangianDesignations(target: optimum, iterations: 300, needs: [.acute])
+        #expect(Set(found.map(\.patient)) == acute)
+        expectWithinRules(instance, found + proven.designations.filter { !acute.contains($0.patient) }, [])
+        #expect(value(instance, found, []) >= optimum - 1e-6)
+        // The first step's prices are all 0: every patient at its cheapest offering hospital
+        // (the first such in the instance's order), overloads and all.
+        let w = instance.weights
+        let unpriced = instance.patients.filter { $0.needs == .acute }.compactMap { patient -> Designation? in
+            let block = instance.block(ofClinic: patient.clinic)
+            let offering = instance.hospitals.filter { $0.beds(.acute) > 0 }
+            let cheapest = offering.min { a, b in
+                func cost(_ h: Hospital) -> Double {
+                    w[.bedDistance] * Double(instance.distance(block, h.block)) + (h.group.contains(patient.clinic) ? 0 : w[.outsideGroup])
+                }
+                return cost(a) < cost(b)
+            }
+            return cheapest.map { Designation(patient: patient.id, hospital: $0.id) }
+        }
+        #expect(value(instance, found, []) <= value(instance, unpriced, []) + 1e-6)
+        #expect(value(instance, found, []) < value(instance, unpriced, []), "the prices never helped: no test")
+    }
+
     @Test("a swap that no single move finds: two patients trade hospitals")
     func swap() throws {
         // Two hospitals of one acute bed each, in the two blocks. Patient a (risk 1.0) is in
