@@ -92,7 +92,15 @@ public struct SharingPlanner: Sendable {
                 let needs = Set(unproven.compactMap(\.need))
                 let last = left * Self.bedShares.localSearch
                 let searchTime = max(0, timeLimit - (clock.now - began).seconds - last)
+                let searchEnd = clock.now + .seconds(searchTime)
                 let designationsEnd = clock.now + .seconds(searchTime * Double(needs.count) / Double(unproven.count))
+                // The respite's neighbourhoods move to the other core as soon as it is idle
+                // (the deputies proven) while the designations' run here, each then until
+                // the end; a core that stays busy leaves them their turns here.
+                let aside = unproven.contains(.respite) && !needs.isEmpty ? secondCoreFree.map { free in
+                    RespiteAside(search: search, from: beds.respite, backend: backend, waitUntil: designationsEnd,
+                                 until: searchEnd, secondCoreFree: free)
+                } : nil
                 // A need whose program was left out starts its search from the Lagrangian
                 // heuristic's designations polished by local search, when those are better.
                 for need in needs where skipped.contains(.designations(need)) {
@@ -108,10 +116,12 @@ public struct SharingPlanner: Sendable {
                     beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
                                                                   needs: needs, until: designationsEnd)
                 }
-                if unproven.contains(.respite) {
-                    beds.respite = try search.neighbourhoods(
-                        respite: beds.respite, backend: backend,
-                        until: clock.now + .seconds(max(0, timeLimit - (clock.now - began).seconds - last)))
+                if let found = aside?.finish() {
+                    beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
+                                                                  needs: needs, until: searchEnd)
+                    beds.respite = found()
+                } else if unproven.contains(.respite) {
+                    beds.respite = try search.neighbourhoods(respite: beds.respite, backend: backend, until: searchEnd)
                 }
                 (beds.designations, beds.respite) = search.improve(
                     designations: beds.designations, respite: beds.respite, until: clock.now + .seconds(last))
@@ -414,6 +424,53 @@ public struct SharingPlanner: Sendable {
         let found = Mutex<(designations: [Designation], respite: [RespiteBooking])?>(nil)
         let stop = Mutex(false)
         var stopped: @Sendable () -> Bool { { [self] in stop.withLock { $0 } } }
+    }
+
+    /// The respite's exact neighbourhoods on another thread, started once the other core is
+    /// idle (polled every 20 ms) and before `waitUntil`; they then run until `until`.
+    final class RespiteAside: Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        /// Whether the search started, or was called off before it did.
+        private let state = Mutex<(started: Bool, cancelled: Bool)>((false, false))
+        private let found = Mutex<[RespiteBooking]?>(nil)
+
+        init(search: BedSearch, from: [RespiteBooking], backend: any SolverBackend, waitUntil: ContinuousClock.Instant,
+             until deadline: ContinuousClock.Instant, secondCoreFree: @escaping @Sendable () -> Bool)
+        {
+            let thread = Thread { [self] in
+                while ContinuousClock.now < waitUntil, !secondCoreFree(), !state.withLock({ $0.cancelled }) {
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                let start = state.withLock { state in
+                    state.started = !state.cancelled && ContinuousClock.now < waitUntil
+                    return state.started
+                }
+                if start {
+                    let respite = (try? search.neighbourhoods(respite: from, backend: backend, until: deadline)) ?? from
+                    found.withLock { $0 = respite }
+                }
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+
+        /// Nil when the search had not started (it never will); otherwise a function that
+        /// waits for its end and returns its respite.
+        func finish() -> (() -> [RespiteBooking])? {
+            let started = state.withLock { state in
+                if !state.started { state.cancelled = true }
+                return state.started
+            }
+            guard started else {
+                done.wait()
+                return nil
+            }
+            return { [self] in
+                done.wait()
+                return found.withLock { $0! }
+            }
+        }
     }
 
     /// The independent parts of the bed program.

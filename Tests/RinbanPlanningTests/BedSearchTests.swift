@@ -1,3 +1,4 @@
+import Foundation
 import MIP
 import MIPGLPK
 import RinbanCore
@@ -155,6 +156,33 @@ struct BedSearchTests {
         }
         #expect(value(instance, found, []) <= value(instance, unpriced, []) + 1e-6)
         #expect(value(instance, found, []) < value(instance, unpriced, []), "the prices never helped: no test")
+    }
+
+    @Test("the respite's neighbourhoods beside: run once the other core is free, never when it stays busy")
+    func respiteAside() throws {
+        let loaded = try load(json: try InstanceGenerator(profile: .city, seed: 5, clinics: 60).json())
+        let instance = loaded.instance
+        let greedy = SharingGreedy(instance: instance)
+        let start = greedy.respite()
+        let search = BedSearch(instance: instance)
+        let clock = ContinuousClock()
+        // Busy until the wait is over: the search never starts, and the respite stays here.
+        let busy = SharingPlanner.RespiteAside(search: search, from: start, backend: GLPKBackend(),
+                                               waitUntil: clock.now + .milliseconds(100), until: clock.now + .seconds(5),
+                                               secondCoreFree: { false })
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(busy.finish() == nil)
+        // Free: the same answer as the neighbourhoods run here.
+        let free = SharingPlanner.RespiteAside(search: search, from: start, backend: GLPKBackend(),
+                                               waitUntil: clock.now + .seconds(5), until: clock.now + .seconds(60),
+                                               secondCoreFree: { true })
+        Thread.sleep(forTimeInterval: 0.2)
+        let finish = try #require(free.finish())
+        let found = finish()
+        let here = try search.neighbourhoods(respite: start, backend: GLPKBackend(), until: clock.now + .seconds(60))
+        expectWithinRules(instance, greedy.designations(), found)
+        #expect(value(instance, [], found) < value(instance, [], start))
+        #expect(abs(value(instance, [], found) - value(instance, [], here)) < 1e-6)
     }
 
     @Test("a swap that no single move finds: two patients trade hospitals")
