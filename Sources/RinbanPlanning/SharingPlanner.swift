@@ -76,11 +76,13 @@ public struct SharingPlanner: Sendable {
                     designations: outcome.designations, respite: outcome.respite,
                     until: clock.now + .seconds(left * Self.bedShares.localSearch))
             }
+            // Without the search (what-if runs) the programs get all the time.
             let sizes = bedPartSizes()
             let skipped = search == nil ? [] : Set(sizes.filter { $0.value > Self.bedProgramLimit }.keys)
-            let solvedParts = sizes.filter { $0.value > 0 }.count - skipped.count
-            let programTime = left * (1 - Self.bedShares.localSearch - Self.bedShares.neighbourhoods)
-                * Double(solvedParts) / Double(max(1, sizes.filter { $0.value > 0 }.count))
+            let parts = sizes.values.filter { $0 > 0 }.count
+            let programTime = search == nil ? timeLimit - (clock.now - began).seconds
+                : left * (1 - Self.bedShares.localSearch - Self.bedShares.neighbourhoods)
+                    * Double(parts - skipped.count) / Double(max(1, parts))
             var beds = try backupBeds(startDesignations: outcome.designations, startRespite: outcome.respite,
                                       timeLimit: max(0.5, programTime), keep: keep, skipping: skipped,
                                       secondCoreFree: search == nil ? nil : secondCoreFree)
@@ -184,9 +186,8 @@ public struct SharingPlanner: Sendable {
     func bedPartSizes() -> [BedPart: Int] {
         var sizes: [BedPart: Int] = [:]
         for need in Need.allCases {
-            sizes[.designations(need)] = instance.patients.filter { $0.needs == need }.reduce(0) { total, patient in
-                total + instance.hospitals.filter { $0.beds(need.bedKind) > 0 }.count
-            }
+            sizes[.designations(need)] = instance.patients.filter { $0.needs == need }.count
+                * instance.hospitals.filter { $0.beds(need.bedKind) > 0 }.count
         }
         sizes[.respite] = BedSearch.RespiteTable(instance: instance).options.reduce(0) { $0 + $1.count }
         return sizes
