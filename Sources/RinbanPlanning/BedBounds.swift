@@ -18,11 +18,6 @@ import RinbanCore
 struct BedBounds {
     let instance: Instance
 
-    /// The sum of both halves' best bounds, after at most `iterations` steps each.
-    func bound(designationTarget: Double, respiteTarget: Double, iterations: Int = 300) -> Double {
-        designations(target: designationTarget, iterations: iterations) + respite(target: respiteTarget, iterations: iterations)
-    }
-
     /// Lower bound of bedOverload, outsideGroup and bedDistance of the designations of the
     /// patients with one of `needs` (weighted).
     func designations(target: Double, iterations: Int, needs wanted: Set<Need> = Set(Need.allCases)) -> Double {

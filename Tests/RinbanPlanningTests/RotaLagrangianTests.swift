@@ -83,6 +83,15 @@ struct RotaLagrangianTests {
         #expect(again.bound <= best + 1e-6 * max(1, best))
     }
 
+    @Test("patience: a twentieth of the steps the time affords, between 5 and 50")
+    func patience() {
+        #expect(RotaLagrangian.patience(affordableSteps: 60) == 5)
+        #expect(RotaLagrangian.patience(affordableSteps: 180) == 9)
+        #expect(RotaLagrangian.patience(affordableSteps: 400) == 20)
+        #expect(RotaLagrangian.patience(affordableSteps: 20_000) == 50)
+        #expect(RotaLagrangian.patience(affordableSteps: .infinity) == 50)
+    }
+
     @Test("projection of μ: non-negative and within the pool's weight")
     func projection() {
         let projected = RotaLagrangian.project([5, -1, 3, 1, 0.5], pools: [0, 0, 0, 1, 1], poolCount: 2, cap: 4)

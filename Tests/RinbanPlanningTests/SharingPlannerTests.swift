@@ -196,7 +196,8 @@ struct SharingPlannerTests {
         try #require(solved.optimal)
         let terms = greedy.terms(placements: [], designations: solved.designations, respite: solved.respite)
         let optimum = SharingPlanner.bedTerms.reduce(0) { $0 + loaded.instance.weights[$1] * (terms[$1] ?? 0) }
-        let bound = BedBounds(instance: loaded.instance).bound(designationTarget: optimum, respiteTarget: optimum)
+        let bounds = BedBounds(instance: loaded.instance)
+        let bound = bounds.designations(target: optimum, iterations: 300) + bounds.respite(target: optimum, iterations: 300)
         #expect(bound <= optimum + 1e-6 * max(1, optimum))
         #expect(bound >= 0.8 * optimum, "bound \(bound), optimum \(optimum)")
         print("beds \(clinics) clinics: optimum \(optimum), Lagrangian \(bound)")
