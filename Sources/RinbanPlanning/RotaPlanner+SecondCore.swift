@@ -47,8 +47,14 @@ extension RotaPlanner {
         months.publish(pool)
         var round = 0
         var gains = 0
+        // Where there are too many member-months for column generation (1,000 clinics), a
+        // round whose months gave a better rota goes straight on to new months: the
+        // subgradient method resumes where it ended (a hundred steps or so), and the second
+        // neighbourhood search waits for a round whose months gave nothing.
+        let large = lagrangian.months.count > Self.generationMonthLimit
         while !options.stopped, total - elapsed() > 1 {
             let members = RotaColumns(problem: problem, columns: pool)
+            let gainsBefore = gains
             if !members.isEmpty {
                 // The whole program first, for a part of the round's time: GLPK ends it on
                 // small months. Then neighbourhoods of it, which GLPK ends in a second or two.
@@ -68,15 +74,17 @@ extension RotaPlanner {
             // Months that never fit together (a weak relaxation, the bound far below the
             // best rota and no gain from them yet) are not worth more rounds: search to the end.
             let worthMore = gains > 0 || (shared.total - prices.bound) / max(abs(shared.total), 1) <= Self.closeEnough
-            var slice = options
-            slice.seed = options.seed &+ UInt64(round)
-            slice.timeLimit = worthMore ? min(total, elapsed() + total * Self.searchShare) : total
-            _ = try? neighbourhoodSearch(from: shared.state(problem), bound: nil, engine: "lns", options: slice, worker: nil,
-                                         shared: shared, kindOffset: 1, label: "neighbourhood²", elapsed: elapsed)
+            if !(large && gains > gainsBefore) {
+                var slice = options
+                slice.seed = options.seed &+ UInt64(round)
+                slice.timeLimit = worthMore ? min(total, elapsed() + total * Self.searchShare) : total
+                _ = try? neighbourhoodSearch(from: shared.state(problem), bound: nil, engine: "lns", options: slice, worker: nil,
+                                             shared: shared, kindOffset: 1, label: "neighbourhood²", elapsed: elapsed)
+            }
             round += 1
             guard !options.stopped, total - elapsed() > 2 else { break }
             let next = lagrangian.solve(upperBound: shared.total, seconds: min(total * Self.boundShare, total - elapsed() - 1),
-                                        columnsPerMember: Self.columnsPerMember, from: prices,
+                                        columnsPerMember: Self.columnsPerMember, from: prices, resumeStep: large,
                                         shouldStop: options.shouldStop)
             if next.bound.isFinite {
                 offerBound(next.bound)

@@ -81,6 +81,16 @@ struct RotaLagrangianTests {
         let again = RotaLagrangian(problem: problem).solve(upperBound: best, seconds: 15, maxIterations: 300, from: outcome)
         #expect(again.bound >= outcome.bound)
         #expect(again.bound <= best + 1e-6 * max(1, best))
+        // Resumed (as at 1,000 clinics), it keeps the step factor it ended with (at least
+        // 1e-4): one step later θ is that, or half of it, never the full 2 again.
+        #expect(outcome.theta < 2, "the first run never shrank its steps")
+        let start = max(outcome.theta, 1e-4)
+        let resumed = RotaLagrangian(problem: problem).solve(upperBound: best, seconds: 15, maxIterations: 1, from: outcome,
+                                                             resumeStep: true)
+        #expect(resumed.theta == start || resumed.theta == start / 2, "θ \(resumed.theta), ended at \(outcome.theta)")
+        #expect(resumed.bound >= outcome.bound && resumed.bound <= best + 1e-6 * max(1, best))
+        let fresh = RotaLagrangian(problem: problem).solve(upperBound: best, seconds: 15, maxIterations: 1, from: outcome)
+        #expect(fresh.theta == 2)
     }
 
     @Test("patience: a twentieth of the steps the time affords, between 5 and 50")
