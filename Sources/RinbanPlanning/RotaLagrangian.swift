@@ -129,7 +129,8 @@ public struct RotaLagrangian: Sendable {
     ///   bound by 100–250).
     public func solve(
         upperBound: Double, seconds: Double, maxIterations: Int = 100_000, columnsPerMember: Int = 0,
-        from start: Outcome? = nil, resumeStep: Bool = false, shouldStop: (@Sendable () -> Bool)? = nil, improved: ((Double) -> Void)? = nil
+        from start: Outcome? = nil, resumeStep: Bool = false, shouldStop: (@Sendable () -> Bool)? = nil,
+        improved: ((Double) -> Void)? = nil
     ) -> Outcome {
         let clock = ContinuousClock()
         let began = clock.now
