@@ -30,7 +30,12 @@ extension RotaPlanner {
     ) {
         var prices = first
         var pool = first.columns
-        if total - elapsed() > 3, lagrangian.months.count <= Self.generationMonthLimit {
+        // Too many member-months for column generation (1,000 clinics): it is left out, and
+        // a round whose months gave a better rota goes straight on to new months (the
+        // subgradient method resumes where it ended, a hundred steps or so; the second
+        // neighbourhood search waits for a round whose months gave nothing).
+        let large = lagrangian.months.count > Self.generationMonthLimit
+        if total - elapsed() > 3, !large {
             let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: backend)
             let outcome = generation.run(
                 pool: pool, incumbent: shared.state(problem), center: first,
@@ -47,11 +52,6 @@ extension RotaPlanner {
         months.publish(pool)
         var round = 0
         var gains = 0
-        // Where there are too many member-months for column generation (1,000 clinics), a
-        // round whose months gave a better rota goes straight on to new months: the
-        // subgradient method resumes where it ended (a hundred steps or so), and the second
-        // neighbourhood search waits for a round whose months gave nothing.
-        let large = lagrangian.months.count > Self.generationMonthLimit
         while !options.stopped, total - elapsed() > 1 {
             let members = RotaColumns(problem: problem, columns: pool)
             let gainsBefore = gains
