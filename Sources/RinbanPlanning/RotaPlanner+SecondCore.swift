@@ -12,17 +12,16 @@ extension RotaPlanner {
     ///    most a tenth of the time limit the first time, a twentieth later), then
     ///    member-months neighbourhoods (``RotaColumns/searchNeighbourhoods``; at most a
     ///    fifth, then a tenth). The months are published to `months` for the first core;
-    /// 2. a neighbourhood search with its own seed (each round another), for
-    ///    `searchShare` of the time limit;
+    /// 2. unless the round's months gave a better rota, a neighbourhood search with its own
+    ///    seed (each round another), for `searchShare` of the time limit;
     /// 3. the subgradient method again, from its last best prices with full steps and
     ///    aimed at the best rota so far, for `boundShare` of the time limit: new
     ///    member-months around the same prices, and sometimes a better bound. Its months
     ///    and the best rota's join the collection (the newest `2 × columnsPerMember` of
     ///    each member are kept).
     ///
-    /// Rounds go on only while they pay: once a round's months gave a better rota, or while
-    /// the bound is within `closeEnough` of the best rota; otherwise the search of step 2
-    /// runs to the end.
+    /// Rounds go on until the time is up, whether or not the first ones gained: on
+    /// Takamatsu-like months the months that fit come from the later rounds.
     func combineAndSearch(
         lagrangian: RotaLagrangian, first: RotaLagrangian.Outcome, shared: SharedIncumbent, months: SharedMonths,
         options: RotaPlanOptions,
@@ -31,9 +30,8 @@ extension RotaPlanner {
         var prices = first
         var pool = first.columns
         // Too many member-months for column generation (1,000 clinics): it is left out, and
-        // a round whose months gave a better rota goes straight on to new months (the
-        // subgradient method resumes where it ended, a hundred steps or so; the second
-        // neighbourhood search waits for a round whose months gave nothing).
+        // the subgradient method of a later round resumes where it ended (a round affords a
+        // hundred steps or so there).
         let large = lagrangian.months.count > Self.generationMonthLimit
         if total - elapsed() > 3, !large {
             let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: backend)
@@ -71,13 +69,12 @@ extension RotaPlanner {
                     options.progress?(String(format: "%7.1f s  member-months² objective %.4f", elapsed(), value))
                 }
             }
-            // Months that never fit together (a weak relaxation, the bound far below the
-            // best rota and no gain from them yet) are not worth more rounds: search to the end.
-            let worthMore = gains > 0 || (shared.total - prices.bound) / max(abs(shared.total), 1) <= Self.closeEnough
-            if !(large && gains > gainsBefore) {
+            // A round whose months gave a better rota goes straight on to new months: the
+            // first core searches neighbourhoods all the time anyway.
+            if gains == gainsBefore {
                 var slice = options
                 slice.seed = options.seed &+ UInt64(round)
-                slice.timeLimit = worthMore ? min(total, elapsed() + total * Self.searchShare) : total
+                slice.timeLimit = min(total, elapsed() + total * Self.searchShare)
                 _ = try? neighbourhoodSearch(from: shared.state(problem), bound: nil, engine: "lns", options: slice, worker: nil,
                                              shared: shared, kindOffset: 1, label: "neighbourhood²", elapsed: elapsed)
             }
@@ -113,9 +110,8 @@ extension RotaPlanner {
     /// members) it spent 3.8 s without one round; on the 300-clinic one (487 members) it
     /// made 4 rounds.
     static let generationMonthLimit = 1_000
-    /// Relative distance of the bound below the best rota up to which more rounds are made
-    /// even without a gain from the months so far; beyond it `--engine auto` also skips its
-    /// second branch-and-cut.
+    /// Relative distance of the bound below the best rota beyond which `--engine auto`
+    /// skips its second branch-and-cut.
     static let closeEnough = 0.05
     /// The first core's member-months neighbourhoods: this part of what is left after its
     /// neighbourhood search (the last branch-and-cut or search has the rest).
