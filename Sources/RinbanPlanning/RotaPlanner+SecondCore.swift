@@ -110,9 +110,6 @@ extension RotaPlanner {
     /// members) it spent 3.8 s without one round; on the 300-clinic one (487 members) it
     /// made 4 rounds.
     static let generationMonthLimit = 1_000
-    /// Relative distance of the bound below the best rota beyond which `--engine auto`
-    /// skips its second branch-and-cut.
-    static let closeEnough = 0.05
     /// The first core's member-months neighbourhoods: this part of what is left after its
     /// neighbourhood search (the last branch-and-cut or search has the rest).
     static let monthsShare = 0.5

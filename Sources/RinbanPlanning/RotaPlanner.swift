@@ -388,6 +388,10 @@ public struct RotaPlanner: Sendable {
     /// Schedules of each member kept from the bound for ``RotaColumns``.
     static let columnsPerMember = 50
 
+    /// Relative distance of the bound below the best rota beyond which `--engine auto`
+    /// skips its second branch-and-cut.
+    static let closeEnough = 0.05
+
     /// Initial number of free pairs in one neighbourhood.
     static let neighbourhoodSize = 600
 
