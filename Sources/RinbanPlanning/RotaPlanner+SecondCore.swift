@@ -18,7 +18,8 @@ extension RotaPlanner {
     ///    aimed at the best rota so far, for `boundShare` of the time limit: new
     ///    member-months around the same prices, and sometimes a better bound. Its months
     ///    and the best rota's join the collection (the newest `2 × columnsPerMember` of
-    ///    each member are kept).
+    ///    each member are kept). While the best rota is far above the bound, the steps aim
+    ///    lower than it (``subgradientTarget(best:bound:)``).
     ///
     /// Rounds go on until the time is up, whether or not the first ones gained: on
     /// Takamatsu-like months the months that fit come from the later rounds.
@@ -29,6 +30,7 @@ extension RotaPlanner {
     ) {
         var prices = first
         var pool = first.columns
+        var bound = first.bound
         // Too many member-months for column generation (1,000 clinics): it is left out, and
         // the subgradient method of a later round resumes where it ended (a round affords a
         // hundred steps or so there).
@@ -40,6 +42,7 @@ extension RotaPlanner {
                 seconds: min(total * Self.generationShare, total - elapsed() - 2),
                 keep: Self.columnsPerMember / 2, shouldStop: options.shouldStop, improved: offerBound)
             if outcome.bound.isFinite {
+                bound = max(bound, outcome.bound)
                 options.progress?(String(format: "%7.1f s  column generation bound %.4f  relaxation %@  (%d rounds%@, %d months kept)",
                                          elapsed(), outcome.bound, outcome.relaxation.map { String(format: "%.4f", $0) } ?? "-",
                                          outcome.rounds, outcome.converged ? ", converged" : "",
@@ -80,10 +83,13 @@ extension RotaPlanner {
             }
             round += 1
             guard !options.stopped, total - elapsed() > 2 else { break }
-            let next = lagrangian.solve(upperBound: shared.total, seconds: min(total * Self.boundShare, total - elapsed() - 1),
+            // Resumed runs (1,000 clinics) still raise the bound, and aim at the best rota.
+            let target = large ? shared.total : Self.subgradientTarget(best: shared.total, bound: bound)
+            let next = lagrangian.solve(upperBound: target, seconds: min(total * Self.boundShare, total - elapsed() - 1),
                                         columnsPerMember: Self.columnsPerMember, from: prices, resumeStep: large,
                                         shouldStop: options.shouldStop)
             if next.bound.isFinite {
+                bound = max(bound, next.bound)
                 offerBound(next.bound)
                 options.progress?(String(format: "%7.1f s  Lagrangian bound %.4f  (%d steps more)", elapsed(), next.bound,
                                          next.iterations))
@@ -94,6 +100,22 @@ extension RotaPlanner {
             months.publish(pool)
         }
     }
+
+    /// What a later round's subgradient method aims at (its Polyak steps are θ·(target − L)/‖g‖²):
+    /// the best rota's total `best`, or, while that is more than `farGap` above the proven
+    /// `bound`, the point `farShare` of the way from the bound to it. Full steps towards a
+    /// rota far above the bound scatter the prices, and the member-months found around
+    /// them seldom fit together; shorter ones stay near the best prices. Measured on the
+    /// Takamatsu months (one-minute runs of the rota alone, docs/rota-formulation.md, "Where
+    /// the steps aim"); a month whose rota comes within `farGap` early (Shizuoka) keeps
+    /// full steps, where the shorter ones lost.
+    static func subgradientTarget(best: Double, bound: Double) -> Double {
+        guard bound.isFinite, best > bound + farGap * max(1, abs(bound)) else { return best }
+        return bound + farShare * (best - bound)
+    }
+
+    static let farGap = 0.05
+    static let farShare = 0.3
 
     /// Shares of the time limit of the second core's rounds (``combineAndSearch``). The
     /// member-months neighbourhoods get `firstCombineShare` in the first round and

@@ -71,6 +71,9 @@ public struct RotaProgress: Sendable, Hashable {
 public struct RotaOutcome: Sendable {
     public var state: RotaState
     public var report: SolverReport
+    /// Branch-and-cut's own bound, where the outcome is one (the report's bound may be
+    /// the bound thread's, when better).
+    var treeBound: Double?
 }
 
 /// Plans the rota: greedy start, then GLPK (whole, or neighbourhood by neighbourhood).
@@ -192,11 +195,12 @@ public struct RotaPlanner: Sendable {
                 break
             }
             searchMonths()
-            // A bound still far below the best rota (on Takamatsu-like months GLPK's root bound
-            // is far below, whether or not the rota is): another branch-and-cut would spend the
-            // rest of the time at its root, so the search goes on to the end instead, in a new
-            // order.
-            if let best = searched.report.bound,
+            // Branch-and-cut's own bound still far below the best rota (on Takamatsu-like
+            // months GLPK's root bound is far below, whether or not the rota is, and the
+            // Lagrangian bound near it says nothing about GLPK's tree): another
+            // branch-and-cut would spend the rest of the time at its root, so the search
+            // goes on to the end instead, in a new order.
+            if let best = first.treeBound ?? searched.report.bound,
                (shared.total - best) / max(abs(shared.total), 1) > Self.closeEnough
             {
                 var rest = options
@@ -293,7 +297,8 @@ public struct RotaPlanner: Sendable {
             status = options.gap == nil ? "optimal" : "gapLimit"
         }
         return RotaOutcome(state: state, report: report(engine: "glpk", status: status, total: total, bound: bound,
-                                                        seconds: elapsed()))
+                                                        seconds: elapsed()),
+                           treeBound: result.bound)
     }
 
     // MARK: Neighbourhood search

@@ -102,6 +102,15 @@ struct RotaLagrangianTests {
         #expect(RotaLagrangian.patience(affordableSteps: .infinity) == 50)
     }
 
+    @Test("a later round aims 30 % of the way from the bound while the rota is more than 5 % above it")
+    func subgradientTarget() {
+        // 1,000 > 750 · 1.05 = 787.5: 750 + 0.3 · 250 = 825.
+        #expect(abs(RotaPlanner.subgradientTarget(best: 1_000, bound: 750) - 825) < 1e-9)
+        // 780 ≤ 787.5: the rota itself.
+        #expect(RotaPlanner.subgradientTarget(best: 780, bound: 750) == 780)
+        #expect(RotaPlanner.subgradientTarget(best: 780, bound: -.infinity) == 780)
+    }
+
     @Test("projection of μ: non-negative and within the pool's weight")
     func projection() {
         let projected = RotaLagrangian.project([5, -1, 3, 1, 0.5], pools: [0, 0, 0, 1, 1], poolCount: 2, cap: 4)
