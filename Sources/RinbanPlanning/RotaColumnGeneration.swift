@@ -57,6 +57,94 @@ struct RotaColumnGeneration {
                        rounds: session.count, converged: converged)
     }
 
+    /// A rota by diving on the relaxation (docs/rota-formulation.md, "Diving"): the rounds
+    /// run until no month is added or the master's value stalls, then every free member
+    /// whose master takes one month at 0.99 or more is fixed to it, or else the tenth of the
+    /// free members whose months the master takes most; the rounds run again with those
+    /// members fixed (the others priced as before), until every member is fixed. When the
+    /// master's value reaches `cutoff` (no better rota that way), the last batch of fixes is
+    /// undone and its least sure month forbidden (at most ``diveBacktracks`` times). A dive
+    /// that does not finish (time, backtracks, a failed master) ends with branch-and-cut
+    /// over the free members' months, the fixed ones keeping theirs.
+    ///
+    /// Returns the rota and the months the dive priced that `pool` lacked (for ``RotaColumns``).
+    func dive(
+        pool: RotaColumnPool, incumbent: RotaState, seconds: Double, cutoff: Double, shouldStop: (@Sendable () -> Bool)?
+    ) -> (rota: RotaState?, months: RotaColumnPool) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        var session = Session(self, pool: pool, incumbent: incumbent, center: nil)
+        let months = lagrangian.months
+        let before = session.columnsOf.map(\.count)
+        var rota: RotaState?
+        // Batches of fixes, the last undone when the master's value reaches the cutoff.
+        var batches: [[(i: Int, j: Int, value: Double)]] = []
+        var backtracks = 0
+        while ContinuousClock.now < deadline, !(shouldStop?() ?? false) {
+            // Rounds until no month is added, or the master's value stalls.
+            var last: Master?
+            var values: [Double] = []
+            while values.count < Self.diveRounds, ContinuousClock.now < deadline {
+                let (lp, converged) = session.rounds(until: deadline, limit: 1, shouldStop: shouldStop, improved: nil)
+                guard let lp else { break }
+                last = lp
+                values.append(lp.value)
+                if converged { break }
+                if values.count >= 3, values[values.count - 3] - lp.value <= 1e-6 * max(1, abs(lp.value)) { break }
+            }
+            guard let lp = last else { break }
+            if lp.value >= cutoff - 1e-6 * max(1, abs(cutoff)) {
+                // Undo the last batch and forbid its least sure month.
+                guard backtracks < Self.diveBacktracks, let batch = batches.popLast(),
+                      let doubt = batch.min(by: { $0.value < $1.value })
+                else { break }
+                backtracks += 1
+                for choice in batch { session.fixed[choice.i] = nil }
+                session.forbidden.insert([doubt.i, doubt.j])
+                continue
+            }
+            let free = months.indices.filter { session.fixed[$0] == nil }
+            if free.isEmpty {
+                rota = session.rota(from: incumbent)
+                break
+            }
+            // Each free member's most taken month.
+            let top = free.map { i in
+                (i: i, j: lp.values[i].indices.max { lp.values[i][$0] < lp.values[i][$1] } ?? 0,
+                 value: lp.values[i].max() ?? 0)
+            }
+            let sure = top.filter { $0.value >= 0.99 }
+            let batch = sure.isEmpty
+                ? Array(top.sorted { $0.value > $1.value }.prefix(max(1, free.count / Self.diveGuesses))) : sure
+            batches.append(batch)
+            for choice in batch {
+                session.fixed[choice.i] = choice.j
+            }
+        }
+        if rota == nil, !(shouldStop?() ?? false), let partial = session.rota(from: incumbent, partial: true) {
+            // Unfinished: the free members choose among their months by branch-and-cut, the
+            // fixed ones keeping theirs.
+            let free = months.indices.filter { session.fixed[$0] == nil }
+            let columns = RotaColumns(problem: problem, columns: free.map { (months[$0].member, session.columnsOf[$0].map(\.pairs)) })
+            rota = try? columns.solve(partial, members: free.map { months[$0].member }, backend: backend,
+                                      seconds: Self.diveCompletionSeconds, shouldStop: shouldStop).better
+        }
+        let priced = months.indices.map { i in (months[i].member, session.columnsOf[i].dropFirst(before[i]).map(\.pairs)) }
+        return (rota, priced)
+    }
+
+    /// Linear programs (pricing rounds) at most per step of a dive. A step also ends when
+    /// two rounds have not lowered the master's value: with members fixed the duals are
+    /// degenerate, and the rounds would go on adding months that do not lower it.
+    static let diveRounds = 30
+    /// Without a month at 0.99, a step of a dive fixes this fraction of the free members
+    /// (1/n, at least one): those whose months the master takes most.
+    static let diveGuesses = 10
+    /// An unfinished dive's last step: branch-and-cut over the free members' months, at
+    /// most this long.
+    static let diveCompletionSeconds = 2.0
+    /// Batches of fixes a dive may undo.
+    static let diveBacktracks = 10
+
     /// The months and prices of a run.
     private struct Session {
         let generation: RotaColumnGeneration
@@ -68,6 +156,10 @@ struct RotaColumnGeneration {
         var centerMu: [Double]?
         /// Linear programs solved.
         var count = 0
+        /// Per month index: the column it is fixed to (diving), nil while free.
+        var fixed: [Int?]
+        /// Months a dive gave up on (month index, column index): priced out of the master.
+        var forbidden: Set<[Int]> = []
         private let costs: RotaColumns
         private var scratch: RotaState
         private var workspace = MemberMonth.Workspace()
@@ -81,6 +173,7 @@ struct RotaColumnGeneration {
             // Valid months of each month index (their costs and deviations from RotaColumns).
             costs = RotaColumns(problem: problem, columns: RotaColumns.months(of: incumbent, problem: problem) + pool)
             columnsOf = [[Column]](repeating: [], count: months.count)
+            fixed = [Int?](repeating: nil, count: months.count)
             known = [Set<[Int]>](repeating: [], count: months.count)
             for (i, month) in months.enumerated() {
                 // The month without free duties is always among the choices.
@@ -100,18 +193,28 @@ struct RotaColumnGeneration {
         /// Rounds until no month prices below its member's dual, or the deadline. Returns
         /// the last linear program and whether the rounds converged.
         mutating func rounds(
-            until deadline: ContinuousClock.Instant, shouldStop: (@Sendable () -> Bool)?, improved: ((Double) -> Void)?
+            until deadline: ContinuousClock.Instant, limit: Int = .max, shouldStop: (@Sendable () -> Bool)?,
+            improved: ((Double) -> Void)?
         ) -> (Master?, Bool) {
+            var solved = 0
             let problem = generation.problem
             let lagrangian = generation.lagrangian
             let months = lagrangian.months
             let w = problem.weights
             var last: Master?
-            while ContinuousClock.now < deadline, !(shouldStop?() ?? false) {
+            while ContinuousClock.now < deadline, solved < limit, !(shouldStop?() ?? false) {
+                solved += 1
                 let seconds = (deadline - ContinuousClock.now).seconds
                 // A master that takes longer than a few seconds (thousands of members) leaves
                 // no time for rounds: the subgradient method's bound and months stay.
-                guard let lp = try? generation.master(columnsOf, seconds: min(seconds, Self.masterSeconds)) else {
+                let offered = columnsOf.indices.map { i in
+                    fixed[i].map { [columnsOf[i][$0]] } ?? columnsOf[i].enumerated().map { j, column in
+                        var column = column
+                        if forbidden.contains([i, j]) { column.cost += Self.forbiddenCost }
+                        return column
+                    }
+                }
+                guard let lp = try? generation.master(offered, seconds: min(seconds, Self.masterSeconds)) else {
                     return (last, false)
                 }
                 count += 1
@@ -140,7 +243,7 @@ struct RotaColumnGeneration {
                     }
                     for (i, month) in months.enumerated() {
                         let pairs = evaluation.schedules[i]
-                        guard !known[i].contains(pairs),
+                        guard fixed[i] == nil, !known[i].contains(pairs),
                               RotaColumns.keepsRules(pairs, pins: costs.pinsOf[month.member], in: &scratch)
                         else { continue }
                         known[i].insert(pairs)
@@ -194,8 +297,38 @@ struct RotaColumnGeneration {
             return columns
         }
 
+        /// The rota of the fixed months (every month fixed), nil if they break a rule
+        /// together.
+        func rota(from incumbent: RotaState, partial: Bool = false) -> RotaState? {
+            let problem = generation.problem
+            var state = RotaState(problem: problem)
+            for p in problem.pinned { state.assign(p) }
+            // Members without a month here (no share) keep the incumbent's pairs, if any.
+            let priced = Set(generation.lagrangian.months.map(\.member))
+            let current = RotaColumns.freePairsByMember(incumbent, problem: problem)
+            for m in current.indices where !priced.contains(m) {
+                for p in current[m] {
+                    guard state.canAssign(p) else { return nil }
+                    state.assign(p)
+                }
+            }
+            for (i, choice) in fixed.enumerated() {
+                guard let choice else {
+                    if partial { continue }
+                    return nil
+                }
+                for p in columnsOf[i][choice].pairs {
+                    guard state.canAssign(p) else { return nil }
+                    state.assign(p)
+                }
+            }
+            return state
+        }
+
         /// At most this long for one linear program.
         static let masterSeconds = 3.0
+        /// What a forbidden month costs in the master: more than any rota.
+        static let forbiddenCost = 1e9
     }
 
     struct Column {

@@ -49,6 +49,18 @@ extension RotaPlanner {
                                          outcome.columns.reduce(0) { $0 + $1.pairs.count }))
             }
             pool = RotaColumns.merged(outcome.columns, pool, cap: Self.columnsPerMember)
+            // With the relaxation solved, a dive from it (its masters are quick then).
+            if outcome.converged, total - elapsed() > 3 {
+                let dive = generation.dive(pool: pool, incumbent: shared.state(problem),
+                                           seconds: min(total * Self.generationShare, total - elapsed() - 2),
+                                           cutoff: shared.total, shouldStop: options.shouldStop)
+                if let rota = dive.rota, shared.offer(rota) != nil {
+                    options.progress?(String(format: "%7.1f s  dive           objective %.4f", elapsed(), rota.weightedTotal))
+                } else {
+                }
+                pool = RotaColumns.merged(RotaColumns.months(of: shared.state(problem), problem: problem) + dive.months, pool,
+                                          cap: 2 * Self.columnsPerMember)
+            }
         }
         months.publish(pool)
         var round = 0

@@ -71,4 +71,31 @@ struct RotaColumnGenerationTests {
         let total = found?.weightedTotal ?? greedy.weightedTotal
         #expect(abs(total - optimum.state.weightedTotal) <= 1e-6 * max(1, total))
     }
+
+    @Test("a dive from the converged relaxation: a rota that keeps every rule, below the greedy's, not below the optimum",
+          arguments: [1, 3, 5] as [UInt64])
+    func dive(seed: UInt64) throws {
+        let problem = RotaProblem(loaded: try smallCity(seed: seed))
+        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        try #require(optimum.report.status == "optimal")
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let lagrangian = RotaLagrangian(problem: problem)
+        let start = lagrangian.solve(upperBound: greedy.weightedTotal, seconds: 10, maxIterations: 200, columnsPerMember: 20)
+        let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
+        let converged = generation.run(pool: start.columns, incumbent: greedy, center: start, seconds: 30, keep: 50,
+                                       shouldStop: nil)
+        try #require(converged.converged)
+        let dive = generation.dive(pool: converged.columns, incumbent: greedy, seconds: 30, cutoff: greedy.weightedTotal,
+                                   shouldStop: nil)
+        let rota = try #require(dive.rota, "seed \(seed): the dive ended without a rota")
+        #expect(violations(rota).isEmpty)
+        // Its total, recomputed from its assignments alone (not the dive's bookkeeping).
+        var again = RotaState(problem: problem)
+        for p in rota.assignedPairs { again.assign(p) }
+        #expect(abs(again.weightedTotal - rota.weightedTotal) <= 1e-6 * max(1, rota.weightedTotal))
+        #expect(rota.weightedTotal < greedy.weightedTotal)
+        #expect(rota.weightedTotal >= optimum.state.weightedTotal - 1e-6 * max(1, rota.weightedTotal))
+        print("dive seed \(seed): greedy \(greedy.weightedTotal), dive \(rota.weightedTotal), optimum \(optimum.state.weightedTotal), "
+              + "\(dive.months.map(\.pairs.count).reduce(0, +)) months priced")
+    }
 }
