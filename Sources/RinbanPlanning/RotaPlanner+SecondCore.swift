@@ -49,8 +49,11 @@ extension RotaPlanner {
                                          outcome.columns.reduce(0) { $0 + $1.pairs.count }))
             }
             pool = RotaColumns.merged(outcome.columns, pool, cap: Self.columnsPerMember)
-            // With the relaxation solved, a dive from it (its masters are quick then).
-            if outcome.converged, total - elapsed() > 3 {
+            // With the relaxation solved (its masters are quick then) and the best rota far
+            // above it, a dive from it: there the first member-months seldom fit together
+            // (Takamatsu), while near the bound they do and the dive's time is better spent
+            // on them (Shizuoka).
+            if outcome.converged, Self.isFar(best: shared.total, bound: bound), total - elapsed() > 3 {
                 let dive = generation.dive(pool: pool, incumbent: shared.state(problem),
                                            seconds: min(total * Self.generationShare, total - elapsed() - 2),
                                            cutoff: shared.total, shouldStop: options.shouldStop)
@@ -122,8 +125,12 @@ extension RotaPlanner {
     /// the steps aim"); a month whose rota comes within `farGap` early (Shizuoka) keeps
     /// full steps, where the shorter ones lost.
     static func subgradientTarget(best: Double, bound: Double) -> Double {
-        guard bound.isFinite, best > bound + farGap * max(1, abs(bound)) else { return best }
-        return bound + farShare * (best - bound)
+        isFar(best: best, bound: bound) ? bound + farShare * (best - bound) : best
+    }
+
+    /// Whether the best rota's total is more than `farGap` above the proven bound.
+    static func isFar(best: Double, bound: Double) -> Bool {
+        bound.isFinite && best > bound + farGap * max(1, abs(bound))
     }
 
     static let farGap = 0.05
