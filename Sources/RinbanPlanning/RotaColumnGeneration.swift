@@ -57,7 +57,8 @@ struct RotaColumnGeneration {
                        rounds: session.count, converged: converged)
     }
 
-    /// A rota by diving on the relaxation (docs/rota-formulation.md, "Diving"): the rounds
+    /// A rota by diving on the relaxation (docs/rota-formulation.md, "Diving, and where the
+    /// steps aim"): the rounds
     /// run until no month is added or the master's value stalls, then every free member
     /// whose master takes one month at 0.99 or more is fixed to it, or else the tenth of the
     /// free members whose months the master takes most; the rounds run again with those
@@ -297,8 +298,8 @@ struct RotaColumnGeneration {
             return columns
         }
 
-        /// The rota of the fixed months (every month fixed), nil if they break a rule
-        /// together.
+        /// The rota of the fixed months, nil if they break a rule together, or if a month is
+        /// still free (unless `partial`: then the free members have no duties in it).
         func rota(from incumbent: RotaState, partial: Bool = false) -> RotaState? {
             let problem = generation.problem
             var state = RotaState(problem: problem)

@@ -59,7 +59,6 @@ extension RotaPlanner {
                                            cutoff: shared.total, shouldStop: options.shouldStop)
                 if let rota = dive.rota, shared.offer(rota) != nil {
                     options.progress?(String(format: "%7.1f s  dive           objective %.4f", elapsed(), rota.weightedTotal))
-                } else {
                 }
                 pool = RotaColumns.merged(RotaColumns.months(of: shared.state(problem), problem: problem) + dive.months, pool,
                                           cap: 2 * Self.columnsPerMember)
@@ -121,8 +120,8 @@ extension RotaPlanner {
     /// `bound`, the point `farShare` of the way from the bound to it. Full steps towards a
     /// rota far above the bound scatter the prices, and the member-months found around
     /// them seldom fit together; shorter ones stay near the best prices. Measured on the
-    /// Takamatsu months (one-minute runs of the rota alone, docs/rota-formulation.md, "Where
-    /// the steps aim"); a month whose rota comes within `farGap` early (Shizuoka) keeps
+    /// Takamatsu months (one-minute runs of the rota alone, docs/rota-formulation.md, "Diving,
+    /// and where the steps aim"); a month whose rota comes within `farGap` early (Shizuoka) keeps
     /// full steps, where the shorter ones lost.
     static func subgradientTarget(best: Double, bound: Double) -> Double {
         isFar(best: best, bound: bound) ? bound + farShare * (best - bound) : best

@@ -51,12 +51,7 @@ struct RotaColumnGenerationTests {
     @Test("reduced-cost fixing keeps every month of a better rota: given the optimum's months, the program finds the optimum",
           arguments: [1, 3, 5] as [UInt64])
     func fixingKeepsBetterRotas(seed: UInt64) throws {
-        let problem = RotaProblem(loaded: try smallCity(seed: seed))
-        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
-        try #require(optimum.report.status == "optimal")
-        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
-        let lagrangian = RotaLagrangian(problem: problem)
-        let start = lagrangian.solve(upperBound: greedy.weightedTotal, seconds: 10, maxIterations: 200, columnsPerMember: 20)
+        let (problem, optimum, greedy, lagrangian, start) = try solvedCity(seed: seed)
         let optimal = RotaColumns.months(of: optimum.state, problem: problem)
         let outcome = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
             .run(pool: optimal + start.columns, incumbent: greedy, center: start, seconds: 30, keep: 10_000, shouldStop: nil)
@@ -75,12 +70,7 @@ struct RotaColumnGenerationTests {
     @Test("a dive from the converged relaxation: a rota that keeps every rule, below the greedy's, not below the optimum",
           arguments: [1, 3, 5] as [UInt64])
     func dive(seed: UInt64) throws {
-        let problem = RotaProblem(loaded: try smallCity(seed: seed))
-        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
-        try #require(optimum.report.status == "optimal")
-        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
-        let lagrangian = RotaLagrangian(problem: problem)
-        let start = lagrangian.solve(upperBound: greedy.weightedTotal, seconds: 10, maxIterations: 200, columnsPerMember: 20)
+        let (problem, optimum, greedy, lagrangian, start) = try solvedCity(seed: seed)
         let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
         let converged = generation.run(pool: start.columns, incumbent: greedy, center: start, seconds: 30, keep: 50,
                                        shouldStop: nil)
@@ -97,5 +87,19 @@ struct RotaColumnGenerationTests {
         #expect(rota.weightedTotal >= optimum.state.weightedTotal - 1e-6 * max(1, rota.weightedTotal))
         print("dive seed \(seed): greedy \(greedy.weightedTotal), dive \(rota.weightedTotal), optimum \(optimum.state.weightedTotal), "
               + "\(dive.months.map(\.pairs.count).reduce(0, +)) months priced")
+    }
+
+    /// A small generated city with its proven optimum (branch-and-cut), its greedy rota and
+    /// 200 steps of the subgradient method from that rota (20 months a member).
+    private func solvedCity(seed: UInt64) throws
+        -> (RotaProblem, RotaOutcome, RotaState, RotaLagrangian, RotaLagrangian.Outcome)
+    {
+        let problem = RotaProblem(loaded: try smallCity(seed: seed))
+        let optimum = try RotaPlanner(problem: problem, backend: GLPKBackend()).plan(RotaPlanOptions(engine: .glpk, timeLimit: 60))
+        try #require(optimum.report.status == "optimal")
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let lagrangian = RotaLagrangian(problem: problem)
+        let start = lagrangian.solve(upperBound: greedy.weightedTotal, seconds: 10, maxIterations: 200, columnsPerMember: 20)
+        return (problem, optimum, greedy, lagrangian, start)
     }
 }
