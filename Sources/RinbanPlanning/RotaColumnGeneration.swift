@@ -36,6 +36,8 @@ struct RotaColumnGeneration {
         var rounds: Int
         /// No month priced below its member's dual in the last round.
         var converged: Bool
+        /// The last round's linear program (its duals price the months).
+        var master: Master?
     }
 
     /// Runs the rounds for at most `seconds`, starting from `pool` and the incumbent's months.
@@ -54,7 +56,7 @@ struct RotaColumnGeneration {
         let bound = session.best.isFinite ? session.best - 1e-9 * max(1, abs(session.best)) : -Double.infinity
         return Outcome(bound: bound, relaxation: lp?.value,
                        columns: session.pool(keep: keep, last: lp, incumbent: incumbent.weightedTotal),
-                       rounds: session.count, converged: converged)
+                       rounds: session.count, converged: converged, master: lp)
     }
 
     /// A rota by diving on the relaxation (docs/rota-formulation.md, "Diving, and where the

@@ -203,16 +203,17 @@ struct RotaColumns {
         try solve(incumbent, members: members, backend: backend, seconds: seconds, shouldStop: shouldStop).better
     }
 
-    /// ``improve(_:members:backend:seconds:shouldStop:)``, and whether GLPK ended its search.
+    /// ``improve(_:members:backend:seconds:shouldStop:)``, whether GLPK ended its search, and
+    /// GLPK's bound of this program (nil if none).
     func solve(
         _ incumbent: RotaState, members: [MemberIndex], backend: any SolverBackend, seconds: Double,
         shouldStop: (@Sendable () -> Bool)?
-    ) throws -> (better: RotaState?, solved: Bool) {
+    ) throws -> (better: RotaState?, solved: Bool, bound: Double?) {
         let instance = problem.instance
         let w = problem.weights
         let current = Self.freePairsByMember(incumbent, problem: problem)
         // Only members with a share hold pairs (as in RotaFormulation); anything else is left alone.
-        guard instance.members.indices.allSatisfy({ problem.active[$0] || current[$0].isEmpty }) else { return (nil, true) }
+        guard instance.members.indices.allSatisfy({ problem.active[$0] || current[$0].isEmpty }) else { return (nil, true, nil) }
         let chosenMembers = Set(members)
 
         var model = Model(name: "rota-members")
@@ -292,18 +293,18 @@ struct RotaColumns {
         options.initialSolution = start
         let result = try model.solve(using: backend, options: options)
         let solved = result.termination == .optimal || result.termination == .gapLimit
-        guard result.hasSolution else { return (nil, solved) }
+        guard result.hasSolution else { return (nil, solved, result.bound) }
         var state = RotaState(problem: problem)
         for p in problem.pinned { state.assign(p) }
         for m in instance.members.indices where !chosenMembers.contains(m) { for p in current[m] { state.assign(p) } }
         for column in columns where result.values[column.variable.index] > 0.5 {
             for p in column.pairs {
-                guard state.canAssign(p) else { return (nil, solved) }
+                guard state.canAssign(p) else { return (nil, solved, result.bound) }
                 state.assign(p)
             }
         }
         let better = state.weightedTotal < incumbent.weightedTotal - 1e-9 * max(1, abs(incumbent.weightedTotal))
-        return (better ? state : nil, solved)
+        return (better ? state : nil, solved, result.bound)
     }
 
     /// Whether a member's schedule keeps H2–H5 with their pins (checked on an empty rota).

@@ -35,6 +35,8 @@ extension RotaPlanner {
         // the subgradient method of a later round resumes where it ended (a round affords a
         // hundred steps or so there).
         let large = lagrangian.months.count > Self.generationMonthLimit
+        // The converged relaxation, whose duals price every month (``searchWithinGap``).
+        var converged: (generation: RotaColumnGeneration, master: RotaColumnGeneration.Master)?
         if total - elapsed() > 3, !large {
             let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: backend)
             let outcome = generation.run(
@@ -49,6 +51,7 @@ extension RotaPlanner {
                                          outcome.columns.reduce(0) { $0 + $1.pairs.count }))
             }
             pool = RotaColumns.merged(outcome.columns, pool, cap: Self.columnsPerMember)
+            if outcome.converged, let master = outcome.master { converged = (generation, master) }
             // With the relaxation solved (its masters are quick then) and the best rota far
             // above it, a dive from it: there the first member-months seldom fit together
             // (Takamatsu), while near the bound they do and the dive's time is better spent
@@ -67,6 +70,8 @@ extension RotaPlanner {
         months.publish(pool)
         var round = 0
         var gains = 0
+        // The best rota when the months within the gap were last listed.
+        var listedAt: Double?
         while !options.stopped, total - elapsed() > 1 {
             let members = RotaColumns(problem: problem, columns: pool)
             let gainsBefore = gains
@@ -85,6 +90,20 @@ extension RotaPlanner {
                 ) { value in
                     options.progress?(String(format: "%7.1f s  member-months² objective %.4f", elapsed(), value))
                 }
+            }
+            // Every month within the gap, once the best rota is near the relaxation; again
+            // each time it is better (the gap, and so the list, is smaller).
+            if let converged, shared.total - converged.master.value <= Self.gapLimit * max(1, abs(converged.master.value)),
+               listedAt.map({ shared.total < $0 - 1e-9 * max(1, abs($0)) }) ?? true, total - elapsed() > 2
+            {
+                listedAt = shared.total
+                if searchWithinGap(converged.generation, master: converged.master, shared: shared, options: options,
+                                   seconds: min(total * Self.gapShare, total - elapsed() - 1), pool: &pool,
+                                   offerBound: offerBound, elapsed: elapsed)
+                {
+                    return
+                }
+                months.publish(pool)
             }
             // A round whose months gave a better rota goes straight on to new months: the
             // first core searches neighbourhoods all the time anyway.
@@ -113,6 +132,45 @@ extension RotaPlanner {
                                       pool, cap: 2 * Self.columnsPerMember)
             months.publish(pool)
         }
+    }
+
+    /// One integer program over every month within the gap between the best rota and the
+    /// converged relaxation (``RotaColumnGeneration/monthsWithinGap(master:incumbent:perMember:total:deadline:)``),
+    /// every member choosing: a better rota, if there is one among them. When the list is
+    /// complete and GLPK ends the program, its bound is the rota's (no better rota uses
+    /// another month), and the best rota is proven optimal: returns true. Listing takes at
+    /// most half of `seconds`, the program the rest.
+    func searchWithinGap(
+        _ generation: RotaColumnGeneration, master: RotaColumnGeneration.Master, shared: SharedIncumbent,
+        options: RotaPlanOptions, seconds: Double, pool: inout RotaColumnPool, offerBound: @Sendable (Double) -> Void,
+        elapsed: () -> Double
+    ) -> Bool {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let listed = generation.monthsWithinGap(
+            master: master, incumbent: shared.state(problem), perMember: Self.gapMonthsPerMember, total: Self.gapMonths,
+            deadline: began + .seconds(seconds / 2))
+        let count = listed.pool.reduce(0) { $0 + $1.pairs.count }
+        // The months join the collection for the member-months neighbourhoods of both cores.
+        pool = RotaColumns.merged(pool, listed.pool, cap: Self.gapMonthsPerMember)
+        guard count > 0, !options.stopped else { return false }
+        let columns = RotaColumns(problem: problem, columns: listed.pool, groupColumns: .max)
+        let incumbent = shared.state(problem)
+        guard let outcome = try? columns.solve(
+            incumbent, members: lagrangianMembers(generation), backend: backend,
+            seconds: seconds - (clock.now - began).seconds, shouldStop: options.shouldStop)
+        else { return false }
+        if let better = outcome.better { shared.offer(better) }
+        let proven = listed.complete && outcome.solved
+        options.progress?(String(format: "%7.1f s  within the gap  objective %.4f  (%d months%@)", elapsed(), shared.total,
+                                 count, proven ? ", every one: optimal" : listed.complete ? "" : ", not all"))
+        guard proven, let bound = outcome.bound, bound.isFinite else { return false }
+        offerBound(min(bound, shared.total) - 1e-9 * max(1, abs(bound)))
+        return true
+    }
+
+    private func lagrangianMembers(_ generation: RotaColumnGeneration) -> [MemberIndex] {
+        generation.lagrangian.months.map(\.member)
     }
 
     /// What a later round's subgradient method aims at (its Polyak steps are θ·(target − L)/‖g‖²):
@@ -145,6 +203,14 @@ extension RotaPlanner {
     static let searchShare = 0.15
     static let boundShare = 0.1
     static let generationShare = 0.15
+    /// At most this share of the time limit for one ``searchWithinGap(_:master:shared:options:seconds:offerBound:elapsed:)``,
+    /// and at most so many months listed, of each member and in all.
+    static let gapShare = 0.2
+    /// The months within the gap are listed once the best rota is within this share of the
+    /// relaxation: further away there are too many.
+    static let gapLimit = 0.01
+    static let gapMonthsPerMember = 2_000
+    static let gapMonths = 20_000
     /// Above this many member-months, column generation is left out: its first master
     /// program does not end in its time. Measured at 60 s: on the 1,000-clinic city (1,625
     /// members) it spent 3.8 s without one round; on the 300-clinic one (487 members) it

@@ -153,7 +153,8 @@ public struct RotaPlanner: Sendable {
         case .greedy:
             fatalError("handled above")
         case .glpk:
-            outcome = try monolithic(from: greedy, options: options, seconds: total - elapsed(), worker: worker, elapsed: elapsed)
+            outcome = try monolithic(from: greedy, options: options, seconds: total - elapsed(), worker: worker, shared: shared,
+                                     elapsed: elapsed)
         case .lns:
             outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: options, worker: worker,
                                               shared: shared, elapsed: elapsed)
@@ -179,7 +180,8 @@ public struct RotaPlanner: Sendable {
                                                   options: rest, worker: worker, shared: shared, elapsed: elapsed)
                 break
             }
-            let first = try monolithic(from: greedy, options: options, seconds: min(10, total * 0.1), worker: worker, elapsed: elapsed)
+            let first = try monolithic(from: greedy, options: options, seconds: min(10, total * 0.1), worker: worker,
+                                       shared: shared, elapsed: elapsed)
             shared.offer(first.state)
             if first.report.status == "optimal" || first.report.status == "gapLimit" || elapsed() >= total - 0.5 {
                 outcome = first
@@ -210,7 +212,7 @@ public struct RotaPlanner: Sendable {
                 break
             }
             var last = try monolithic(from: shared.state(problem), options: options, seconds: total - elapsed(), worker: worker,
-                                      elapsed: elapsed)
+                                      shared: shared, elapsed: elapsed)
             let bound = max(last.report.bound ?? -.infinity, searched.report.bound ?? -.infinity)
             last.report = report(engine: "glpk+lns+glpk", status: last.report.status, total: last.state.weightedTotal,
                                  bound: bound.isFinite ? bound : nil, seconds: elapsed())
@@ -244,20 +246,22 @@ public struct RotaPlanner: Sendable {
 
     private func monolithic(
         from greedy: RotaState, options: RotaPlanOptions, seconds remaining: Double, worker: BoundThread,
-        elapsed: () -> Double
+        shared: SharedIncumbent? = nil, elapsed: () -> Double
     ) throws -> RotaOutcome {
         let pinned = Set(problem.pinned)
         let free = problem.pairs.indices.filter { !pinned.contains($0) }
         let formulation = try RotaFormulation(problem: problem, free: free, fixed: problem.pinned)
         var solve = SolveOptions(timeLimit: max(remaining, 0.5), relativeGap: options.gap ?? 1e-6)
         // GLPK's incumbent as it reports it: the search also ends when the bound thread has
-        // proven it within the gap.
+        // proven it, or the best rota of the other searches, within the gap.
         let incumbent = Mutex<Double?>(nil)
         let gap = options.gap ?? 1e-6
         let stop = options.shouldStop
         solve.shouldStop = {
             if stop?() ?? false { return true }
-            guard let value = incumbent.withLock({ $0 }), let bound = worker.bound() else { return false }
+            guard let bound = worker.bound() else { return false }
+            let known = [incumbent.withLock({ $0 }), shared?.total].compactMap { $0 }
+            guard let value = known.min() else { return false }
             return value - bound <= gap * max(abs(value), 1)
         }
         solve.initialSolution = formulation.values(for: greedy)

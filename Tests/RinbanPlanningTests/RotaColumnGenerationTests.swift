@@ -70,11 +70,7 @@ struct RotaColumnGenerationTests {
     @Test("a dive from the converged relaxation: a rota that keeps every rule, below the greedy's, not below the optimum",
           arguments: [1, 3, 5] as [UInt64])
     func dive(seed: UInt64) throws {
-        let (problem, optimum, greedy, lagrangian, start) = try solvedCity(seed: seed)
-        let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
-        let converged = generation.run(pool: start.columns, incumbent: greedy, center: start, seconds: 30, keep: 50,
-                                       shouldStop: nil)
-        try #require(converged.converged)
+        let (problem, optimum, greedy, _, generation, converged) = try convergedCity(seed: seed)
         let dive = generation.dive(pool: converged.columns, incumbent: greedy, seconds: 30, cutoff: greedy.weightedTotal,
                                    shouldStop: nil)
         let rota = try #require(dive.rota, "seed \(seed): the dive ended without a rota")
@@ -87,6 +83,55 @@ struct RotaColumnGenerationTests {
         #expect(rota.weightedTotal >= optimum.state.weightedTotal - 1e-6 * max(1, rota.weightedTotal))
         print("dive seed \(seed): greedy \(greedy.weightedTotal), dive \(rota.weightedTotal), optimum \(optimum.state.weightedTotal), "
               + "\(dive.months.map(\.pairs.count).reduce(0, +)) months priced")
+    }
+
+    @Test("every month within the gap: the optimum's months are listed, and one program over them proves it",
+          arguments: [1, 3, 5] as [UInt64])
+    func monthsWithinGap(seed: UInt64) throws {
+        let (problem, optimum, greedy, lagrangian, generation, converged) = try convergedCity(seed: seed)
+        let master = try #require(converged.master)
+        // The greedy rota as the best so far: every month of the optimum (branch-and-cut's,
+        // an independent path) prices within the gap.
+        let listed = generation.monthsWithinGap(master: master, incumbent: greedy, perMember: 100_000, total: 1_000_000,
+                                                deadline: .now + .seconds(30))
+        let months = Dictionary(uniqueKeysWithValues: listed.pool.map { ($0.member, Set($0.pairs)) })
+        let optimal = RotaColumns.months(of: optimum.state, problem: problem)
+        // With room for every one, the list is complete (the duals lie in the prices' domain).
+        #expect(listed.complete)
+        for (member, month) in optimal where listed.complete {
+            #expect(months[member, default: []].contains(month[0]), "seed \(seed), member \(member)")
+        }
+        // One program over them, every member choosing, from the greedy rota.
+        let members = lagrangian.months.map(\.member)
+        let outcome = try RotaColumns(problem: problem, columns: listed.pool, groupColumns: .max)
+            .solve(greedy, members: members, backend: GLPKBackend(), seconds: 30, shouldStop: nil)
+        let total = outcome.better?.weightedTotal ?? greedy.weightedTotal
+        let best = optimum.state.weightedTotal
+        print("months within the gap, seed \(seed): \(listed.pool.map(\.pairs.count).reduce(0, +)) months, "
+              + "complete \(listed.complete), greedy \(greedy.weightedTotal), found \(total), optimum \(best)")
+        #expect(total >= best - 1e-6 * max(1, best))
+        if listed.complete {
+            // Complete: the program's optimum is the rota's, and its bound a proof.
+            #expect(outcome.solved)
+            #expect(abs(total - best) <= 1e-6 * max(1, best))
+            let bound = try #require(outcome.bound)
+            #expect(bound <= best + 1e-6 * max(1, best))
+            #expect(bound >= best - 1e-5 * max(1, best))
+        }
+        if let better = outcome.better { #expect(violations(better).isEmpty) }
+    }
+
+    /// ``solvedCity(seed:)`` with column generation run from the subgradient method's
+    /// months until it converged (50 months a member kept).
+    private func convergedCity(seed: UInt64) throws
+        -> (RotaProblem, RotaOutcome, RotaState, RotaLagrangian, RotaColumnGeneration, RotaColumnGeneration.Outcome)
+    {
+        let (problem, optimum, greedy, lagrangian, start) = try solvedCity(seed: seed)
+        let generation = RotaColumnGeneration(problem: problem, lagrangian: lagrangian, backend: GLPKBackend())
+        let converged = generation.run(pool: start.columns, incumbent: greedy, center: start, seconds: 30, keep: 50,
+                                       shouldStop: nil)
+        try #require(converged.converged)
+        return (problem, optimum, greedy, lagrangian, generation, converged)
     }
 
     /// A small generated city with its proven optimum (branch-and-cut), its greedy rota and

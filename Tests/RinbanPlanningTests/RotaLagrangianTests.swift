@@ -7,38 +7,52 @@ import Testing
 
 @Suite("The Lagrangian bound of the rota")
 struct RotaLagrangianTests {
-    /// The member's priced month by enumerating every subset of their free pairs, with the
-    /// hard rules judged by `RotaState` and the terms by its own evaluator: an independent path.
-    private func enumerated(_ month: MemberMonth, _ problem: RotaProblem, lambda: [Double], mu: Double) -> Double {
+    /// Every month of the member (each subset of their free pairs that keeps the hard rules,
+    /// judged by `RotaState`) with its priced cost by its own evaluator: an independent path.
+    private func allMonths(_ month: MemberMonth, _ problem: RotaProblem, lambda: [Double], mu: Double)
+        -> [(pairs: [Int], cost: Double)]
+    {
         let m = month.member
         let w = problem.weights
         var state = RotaState(problem: problem)
         for p in problem.pinned where problem.pairs[p].member == m { state.assign(p) }
-        var best = Double.infinity
+        var months: [(pairs: [Int], cost: Double)] = []
+        var taken: [Int] = []
         // Depth first over the free pairs: each taken (if the rules allow) or not.
         func visit(_ i: Int, _ cost: Double) {
             if i == month.free.count {
                 let total = cost + (w[.fairness] + mu) * state.deviation(m) + w[.holidayFairness] * state.holidayDeviation(m)
                     + w[.spread] * Double(state.spreadValue(m))
-                best = min(best, total)
+                months.append((taken.sorted(), total))
                 return
             }
             visit(i + 1, cost)
             let p = month.free[i]
             guard state.canAssign(p) else { return }
             state.assign(p)
+            taken.append(p)
             visit(i + 1, cost + problem.linearCost(p) - w[.uncovered] + lambda[problem.pairs[p].slot])
+            taken.removeLast()
             state.unassign(p)
         }
         visit(0, 0)
-        return best
+        return months
+    }
+
+    /// The tiny instance (seed 0) or a small city of nine days, with its members' months.
+    private func months(seed: UInt64) throws -> (RotaProblem, RotaLagrangian) {
+        let problem = RotaProblem(loaded: seed == 0 ? try loadTiny() : try smallCity(seed: seed, days: 9))
+        return (problem, RotaLagrangian(problem: problem))
+    }
+
+    /// The cheapest of ``allMonths(_:_:lambda:mu:)``.
+    private func enumerated(_ month: MemberMonth, _ problem: RotaProblem, lambda: [Double], mu: Double) -> Double {
+        allMonths(month, problem, lambda: lambda, mu: mu).map(\.cost).min() ?? .infinity
     }
 
     @Test("each member's month: the dynamic program finds the enumeration's optimum", arguments: [0, 1, 2])
     func memberMonthExact(seed: UInt64) throws {
-        let loaded = seed == 0 ? try loadTiny() : try smallCity(seed: seed, days: 9)
-        let problem = RotaProblem(loaded: loaded)
-        let lagrangian = RotaLagrangian(problem: problem)
+        let (problem, lagrangian) = try months(seed: seed)
         var random = SplitMix64(seed: 100 + seed)
         var workspace = MemberMonth.Workspace()
         var compared = 0
@@ -57,6 +71,39 @@ struct RotaLagrangianTests {
             compared += 1
         }
         #expect(compared >= (seed == 0 ? 4 : 8))
+    }
+
+    @Test("the months within a threshold: exactly those of the enumeration that cost no more", arguments: [0, 1, 2])
+    func monthsWithinThreshold(seed: UInt64) throws {
+        let (problem, lagrangian) = try months(seed: seed)
+        var random = SplitMix64(seed: 200 + seed)
+        var scratch = RotaState(problem: problem)
+        var compared = 0, listed = 0
+        for month in lagrangian.months where month.free.count <= 30 {
+            let lambda = problem.slots.indices.map { _ in Double(random.below(1_200)) }
+            let mu = Double(random.below(6))
+            let all = allMonths(month, problem, lambda: lambda, mu: mu)
+            // The cost of one of the twenty cheapest months: some pass, mostly some do not.
+            let costs = all.map(\.cost).sorted()
+            let threshold = costs[random.below(min(costs.count, 20))]
+            let expected = Set(all.filter { $0.cost <= threshold + 1e-9 }.map(\.pairs))
+            let found = try #require(month.schedules(lambda: lambda, mu: mu, thresholds: [threshold], limit: 1_000_000))
+            #expect(found.threshold == 0)
+            // The program relaxes overlaps across neighbouring dates; the rules decide.
+            let pins = problem.pinned.filter { problem.pairs[$0].member == month.member }
+            let kept = found.pairs.filter { RotaColumns.keepsRules($0, pins: pins, in: &scratch) }
+            #expect(kept.count == Set(kept).count, "member \(month.member): a month listed twice")
+            #expect(Set(kept) == expected, "member \(month.member): \(kept.count) listed, \(expected.count) expected")
+            // Too many for the limit: the first ones under the last threshold, flagged.
+            if expected.count > 2 {
+                let cut = try #require(month.schedules(lambda: lambda, mu: mu, thresholds: [threshold], limit: 2))
+                #expect(cut.threshold == 1 && cut.pairs.count == 2)
+            }
+            compared += 1
+            listed += expected.count
+        }
+        #expect(compared >= (seed == 0 ? 4 : 8))
+        #expect(listed > compared)
     }
 
     @Test("the bound never exceeds the proven optimum, and comes near the linear relaxation's", arguments: [0, 1, 3])
