@@ -205,7 +205,7 @@ extension RotaPlanner {
     static let generationShare = 0.15
     /// At most this share of the time limit for one ``searchWithinGap(_:master:shared:options:seconds:offerBound:elapsed:)``,
     /// and at most so many months listed, of each member and in all.
-    static let gapShare = 0.2
+    static let gapShare = 0.1
     /// The months within the gap are listed once the best rota is within this share of the
     /// relaxation: further away there are too many.
     static let gapLimit = 0.01
