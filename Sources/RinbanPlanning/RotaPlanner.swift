@@ -285,6 +285,10 @@ public struct RotaPlanner: Sendable {
             for p in problem.pinned { state.assign(p) }
             for p in formulation.assignedPairs(in: result.values) { state.assign(p) }
         }
+        // The other searches' best rota, when better (its proof may have ended this search).
+        if let shared, shared.total < state.weightedTotal - 1e-9 * max(1, abs(state.weightedTotal)) {
+            state = shared.state(problem)
+        }
         var status: String
         switch result.termination {
         case .optimal: status = "optimal"
