@@ -12,9 +12,13 @@ extension RotaPlanner {
     ///    most a tenth of the time limit the first time, a twentieth later), then
     ///    member-months neighbourhoods (``RotaColumns/searchNeighbourhoods``; at most a
     ///    fifth, then a tenth). The months are published to `months` for the first core;
-    /// 2. unless the round's months gave a better rota, a neighbourhood search with its own
+    /// 2. once column generation has converged and the best rota is within `gapLimit` of
+    ///    it, the program over every month within the gap (``searchWithinGap``), again
+    ///    whenever the best rota is better than when it last ran; it ends the work here
+    ///    when it proves the best rota optimal;
+    /// 3. unless the round's months gave a better rota, a neighbourhood search with its own
     ///    seed (each round another), for `searchShare` of the time limit;
-    /// 3. the subgradient method again, from its last best prices with full steps and
+    /// 4. the subgradient method again, from its last best prices with full steps and
     ///    aimed at the best rota so far, for `boundShare` of the time limit: new
     ///    member-months around the same prices, and sometimes a better bound. Its months
     ///    and the best rota's join the collection (the newest `2 × columnsPerMember` of
@@ -157,7 +161,7 @@ extension RotaPlanner {
         let columns = RotaColumns(problem: problem, columns: listed.pool, groupColumns: .max)
         let incumbent = shared.state(problem)
         guard let outcome = try? columns.solve(
-            incumbent, members: lagrangianMembers(generation), backend: backend,
+            incumbent, members: generation.lagrangian.months.map(\.member), backend: backend,
             seconds: seconds - (clock.now - began).seconds, shouldStop: options.shouldStop)
         else { return false }
         if let better = outcome.better { shared.offer(better) }
@@ -167,10 +171,6 @@ extension RotaPlanner {
         guard proven, let bound = outcome.bound, bound.isFinite else { return false }
         offerBound(min(bound, shared.total) - 1e-9 * max(1, abs(bound)))
         return true
-    }
-
-    private func lagrangianMembers(_ generation: RotaColumnGeneration) -> [MemberIndex] {
-        generation.lagrangian.months.map(\.member)
     }
 
     /// What a later round's subgradient method aims at (its Polyak steps are θ·(target − L)/‖g‖²):
