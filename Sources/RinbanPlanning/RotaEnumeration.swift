@@ -28,9 +28,10 @@ extension MemberMonth {
         let stateCount = horizon * perDelta
         let start = (horizon - 1) * perDelta
 
-        // Transitions of each date from its reachable states, by target: a group of options
-        // (its cheapest option's cost with the spread), or none for a date left out or for
-        // the pins alone (group −1). Each group's options in order of cost.
+        // Transitions of each date from its reachable states, by target: the spread's cost
+        // and a group of options (each adds its own pairs' cost; the forward pass takes the
+        // cheapest), or none for a date left out or the pins alone (group −1). Each group's
+        // options in order of cost, so the walk back stops at the first that does not fit.
         struct Step {
             var source: Int32
             var cost: Double
