@@ -65,7 +65,8 @@ public struct SharingPlanner: Sendable {
             // decision), search around the programs (see `BedSearch`): local search improves
             // the greedy start (a tenth of the time), the programs get what is left but
             // `bedShares.neighbourhoods`, and when they end unproven, exact neighbourhoods of
-            // the unproven parts and a last local search take that. A part too large for its
+            // the unproven parts (the designations' cheap alternatives first) and a last
+            // local search take that. A part too large for its
             // program to reach even its relaxation in the time (`bedProgramLimit`) gets no
             // program: its share goes to its neighbourhoods. On large networks that is where
             // the gains are (see docs/rota-formulation.md).
@@ -116,7 +117,8 @@ public struct SharingPlanner: Sendable {
                 }
                 if !needs.isEmpty {
                     beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
-                                                                  needs: needs, until: designationsEnd)
+                                                                  needs: needs, until: designationsEnd,
+                                                                  cheapShare: BedSearch.cheapFirst)
                 }
                 if let found = aside?.finish() {
                     beds.designations = try search.neighbourhoods(designations: beds.designations, backend: backend,
@@ -319,7 +321,7 @@ public struct SharingPlanner: Sendable {
     ///
     /// With `secondCoreFree` saying so when a part's program starts, a search of the same
     /// part runs from the same start on another thread for the same time: exact
-    /// neighbourhoods of the need (``BedSearch/neighbourhoods(designations:backend:needs:until:)``)
+    /// neighbourhoods of the need (``BedSearch/neighbourhoods(designations:backend:needs:until:cheapShare:shouldStop:)``)
     /// beside a designation program, those of the respite
     /// (``BedSearch/neighbourhoods(respite:backend:until:shouldStop:)``) beside the respite's.
     /// The better answer is kept (the program's when proven). Where branch-and-cut stalls on

@@ -88,8 +88,12 @@ struct BedSearchTests {
         }
     }
 
-    @Test("exact neighbourhoods end at the designations' proven optimum on small networks", arguments: [5, 6] as [UInt64])
-    func neighbourhoodsReachOptimum(seed: UInt64) throws {
+    /// With `cheapShare` 1 only the cheap alternatives run: their last δ is the whole need's
+    /// program, so they too must end at the optimum, through every restricted program
+    /// before it.
+    @Test("exact neighbourhoods end at the designations' proven optimum on small networks",
+          arguments: [5, 6] as [UInt64], [0, 0.5, 1] as [Double])
+    func neighbourhoodsReachOptimum(seed: UInt64, cheapShare: Double) throws {
         let loaded = try load(json: try InstanceGenerator(profile: .city, seed: seed, clinics: 60).json())
         let instance = loaded.instance
         let greedy = SharingGreedy(instance: instance)
@@ -99,7 +103,8 @@ struct BedSearchTests {
         let optimum = value(instance, proven.designations, [])
         let start = greedy.designations()
         let found = try BedSearch(instance: instance).neighbourhoods(designations: start, backend: GLPKBackend(),
-                                                                     until: ContinuousClock().now + .seconds(60))
+                                                                     until: ContinuousClock().now + .seconds(60),
+                                                                     cheapShare: cheapShare)
         expectWithinRules(instance, found, [])
         #expect(value(instance, start, []) > optimum, "the greedy start is already optimal: no test")
         #expect(abs(value(instance, found, []) - optimum) < 1e-6, "found \(value(instance, found, [])), optimum \(optimum)")
@@ -183,6 +188,33 @@ struct BedSearchTests {
         expectWithinRules(instance, greedy.designations(), found)
         #expect(value(instance, [], found) < value(instance, [], start))
         #expect(abs(value(instance, [], found) - value(instance, [], here)) < 1e-6)
+    }
+
+    @Test("the cheap alternatives' steps: every difference between two choices' costs, ascending")
+    func costSteps() throws {
+        // One acute patient of clinic c1 (block west, in h1's and h2's group only). West
+        // neighbours mid; east is next to neither, so its distance from west is 3. Choices
+        // (weights outsideGroup 5, bedDistance 2): h1 west 0; h2 mid 2·1 = 2; h3 west,
+        // outside the group, 5; h4 east, outside, 5 + 2·3 = 11; h5 offers no acute bed.
+        // Costs {0, 2, 5, 11}: differences 2, 3, 5, 6, 9, 11.
+        let loaded = try load(json: """
+        { "format": "rinban/1", "period": { "start": "2027-03-01", "end": "2027-03-10" },
+          "blocks": [ { "id": "west", "neighbors": ["mid"] }, { "id": "mid" }, { "id": "east" } ],
+          "clinics": [ { "id": "c1", "block": "west" }, { "id": "c2", "block": "east" } ],
+          "physicians": [ { "id": "p1", "clinic": "c1" } ],
+          "beds": { "hospitals": [
+              { "id": "h1", "block": "west", "group": ["c1"], "beds": { "acute": 1 } },
+              { "id": "h2", "block": "mid", "group": ["c1"], "beds": { "acute": 1 } },
+              { "id": "h3", "block": "west", "group": ["c2"], "beds": { "acute": 1 } },
+              { "id": "h4", "block": "east", "group": ["c2"], "beds": { "acute": 1 } },
+              { "id": "h5", "block": "west", "group": ["c1"], "beds": { "palliative": 1 } } ],
+            "patients": [ { "id": "a", "clinic": "c1", "needs": "acute", "risk": 0.5 } ] } }
+        """)
+        let table = BedSearch.DesignationTable(instance: loaded.instance)
+        #expect(table.cost[0] == [0, 2, 5, 11, .infinity])
+        #expect(table.offered[0] == [0, 1, 2, 3])
+        #expect(table.costSteps(of: [0]) == [2, 3, 5, 6, 9, 11])
+        #expect(table.costSteps(of: []) == [])
     }
 
     @Test("a swap that no single move finds: two patients trade hospitals")
