@@ -164,7 +164,7 @@ struct BedSearch {
     /// on the overload rows) re-designates the free ones; the answer is taken when it is
     /// better. Each program takes one need (the needs share no overload row, so a program
     /// over both would only be two independent ones that GLPK's tree mixes up), the needs
-    /// in `needs` taking turns. Three kinds take turns, too:
+    /// in `needs` taking turns. There are three kinds:
     ///
     /// - **Cheap alternatives**: every patient of the need is free, but only to stay or to
     ///   go to a hospital whose distance and outside-group terms cost at most δ more than
@@ -348,7 +348,7 @@ struct BedSearch {
         return (better, proven)
     }
 
-    /// The kinds of exact neighbourhood of the designations, in the order they take turns.
+    /// The kinds of exact neighbourhood of the designations (``neighbourhoods(designations:backend:needs:until:cheapShare:shouldStop:)``).
     enum Kind: CaseIterable {
         case cheap, nearby, random
     }
