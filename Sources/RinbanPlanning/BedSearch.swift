@@ -349,7 +349,7 @@ struct BedSearch {
     }
 
     /// The kinds of exact neighbourhood of the designations (``neighbourhoods(designations:backend:needs:until:cheapShare:shouldStop:)``).
-    enum Kind: CaseIterable {
+    enum Kind {
         case cheap, nearby, random
     }
 

@@ -203,12 +203,12 @@ extension RotaPlanner {
     static let searchShare = 0.15
     static let boundShare = 0.1
     static let generationShare = 0.15
-    /// At most this share of the time limit for one ``searchWithinGap(_:master:shared:options:seconds:offerBound:elapsed:)``,
-    /// and at most so many months listed, of each member and in all.
-    static let gapShare = 0.1
     /// The months within the gap are listed once the best rota is within this share of the
     /// relaxation: further away there are too many.
     static let gapLimit = 0.01
+    /// At most this share of the time limit for one ``searchWithinGap(_:master:shared:options:seconds:pool:offerBound:elapsed:)``,
+    /// and at most so many months listed, of each member and in all.
+    static let gapShare = 0.1
     static let gapMonthsPerMember = 2_000
     static let gapMonths = 20_000
     /// Above this many member-months, column generation is left out: its first master
