@@ -321,6 +321,7 @@ static void rg_solve_body(glp_prob *P, const rg_params *p, rg_outcome *o) {
     iocp.cov_cuts = p->cov_cuts ? GLP_ON : GLP_OFF;
     iocp.clq_cuts = p->clq_cuts ? GLP_ON : GLP_OFF;
     iocp.fp_heur = p->fp_heur ? GLP_ON : GLP_OFF;
+    if (p->most_fractional) iocp.br_tech = GLP_BR_MFV;
     iocp.cb_func = rg_callback;
     iocp.cb_info = &s;
     if (p->gap_limit >= 0) iocp.mip_gap = p->gap_limit;

@@ -47,6 +47,17 @@ public enum LPMethod: String, Sendable, Hashable, CaseIterable {
     case interiorPoint
 }
 
+/// How branch-and-bound picks the variable to branch on.
+public enum BranchingRule: String, Sendable, Hashable, CaseIterable {
+    /// The backend's default. GLPK's is Driebeck and Tomlin's heuristic: for every
+    /// fractional variable it computes a row of the simplex tableau, which costs a pass over
+    /// the whole matrix each; on programs with thousands of variables and many fractional
+    /// ones that is most of the solve.
+    case automatic
+    /// The variable whose value is farthest from an integer: no work beyond the relaxation.
+    case mostFractional
+}
+
 /// How a solve is run.
 public struct SolveOptions: Sendable {
     /// Wall-clock limit in seconds (`nil`: none). Honoured within about a second, also
@@ -61,6 +72,8 @@ public struct SolveOptions: Sendable {
     public var cuts: CutFamilies = []
     /// Run the feasibility pump heuristic at the root.
     public var feasibilityPump: Bool = false
+    /// How branch-and-bound picks the variable to branch on.
+    public var branching: BranchingRule = .automatic
     /// The method for a model without integer variables.
     public var lpMethod: LPMethod = .simplex
     /// A full assignment (one value per variable) to start the search from. It is checked

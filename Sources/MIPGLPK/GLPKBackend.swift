@@ -210,6 +210,7 @@ public struct GLPKBackend: SolverBackend {
         params.cov_cuts = options.cuts.contains(.cover) ? 1 : 0
         params.clq_cuts = options.cuts.contains(.clique) ? 1 : 0
         params.fp_heur = options.feasibilityPump ? 1 : 0
+        params.most_fractional = options.branching == .mostFractional ? 1 : 0
         params.verbose = options.log == nil ? 0 : 1
         params.interior = options.lpMethod == .interiorPoint ? 1 : 0
         params.progress_interval = options.progressInterval

@@ -174,6 +174,7 @@ extension BedSearch {
         var options = SolveOptions(timeLimit: seconds, relativeGap: 1e-9, cuts: [.mixedIntegerRounding, .cover],
                                    initialSolution: startValues)
         options.feasibilityPump = false
+        options.branching = .planning
         options.shouldStop = shouldStop
         let result = try model.solve(using: backend, options: options)
         let proven = result.termination == .optimal || result.termination == .gapLimit

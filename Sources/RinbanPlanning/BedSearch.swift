@@ -336,6 +336,7 @@ struct BedSearch {
         var options = SolveOptions(timeLimit: seconds, relativeGap: 1e-9, cuts: Self.designationCuts,
                                    initialSolution: startValues)
         options.feasibilityPump = false
+        options.branching = .planning
         options.shouldStop = shouldStop
         let result = try model.solve(using: backend, options: options)
         // A gap of 1e-9 reached is a proof too.

@@ -220,6 +220,7 @@ public struct DeputyPlanner: Sendable {
         var options = SolveOptions(timeLimit: max(0.1, timeLimit), relativeGap: 1e-7, cuts: [],
                                    initialSolution: formulation.values(for: start))
         options.feasibilityPump = false
+        options.branching = .planning
         let result = try formulation.model.solve(using: backend, options: options)
         let proven = result.termination == .optimal || result.termination == .gapLimit
         return (result.hasSolution ? formulation.choice(result.values) : nil, result.bound, proven)

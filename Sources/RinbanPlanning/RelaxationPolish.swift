@@ -47,6 +47,7 @@ struct RelaxationPolish {
                 var options = SolveOptions(timeLimit: max(0.2, left() / 2), relativeGap: relativeGap, cuts: cuts,
                                            initialSolution: incumbent)
                 options.feasibilityPump = feasibilityPump
+                options.branching = .planning
                 let result = try neighbourhood.solve(using: backend, options: options)
                 guard result.hasSolution, let value = result.objective, value < incumbentValue - 1e-9 * max(1, abs(value))
                 else { break }
@@ -56,6 +57,7 @@ struct RelaxationPolish {
         }
         var options = SolveOptions(timeLimit: max(0.2, left()), relativeGap: relativeGap, cuts: cuts, initialSolution: incumbent)
         options.feasibilityPump = feasibilityPump
+        options.branching = .planning
         var result = try model.solve(using: backend, options: options)
         if let relaxationBound, relaxationBound > (result.bound ?? -.infinity) { result.bound = relaxationBound }
         if !result.hasSolution || (result.objective ?? .infinity) > incumbentValue + 1e-9 * max(1, abs(incumbentValue)) {

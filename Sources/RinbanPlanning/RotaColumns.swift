@@ -289,6 +289,7 @@ struct RotaColumns {
         for (pool, z) in zOf { start[z.index] = max(floor[pool] ?? 0, deviationOfStart[pool] ?? 0) }
 
         var options = SolveOptions(timeLimit: max(0.3, seconds), relativeGap: 1e-6, cuts: .all)
+        options.branching = .planning
         options.shouldStop = shouldStop
         options.initialSolution = start
         let result = try model.solve(using: backend, options: options)

@@ -81,20 +81,60 @@ public struct RotaLagrangian: Sendable {
     /// L(λ, μ) with the members' best months. λ per slot (≥ 0), μ per month (≥ 0, summing
     /// to at most w.maxDeviation per pool).
     func evaluate(lambda: [Double], mu: [Double], workspace: inout MemberMonth.Workspace) -> Evaluation {
+        withUnsafeMutablePointer(to: &workspace) { evaluate(lambda: lambda, mu: mu, workspaces: UnsafeMutableBufferPointer(start: $0, count: 1)) }
+    }
+
+    /// L(λ, μ) with the members' months split into one contiguous part per workspace, the
+    /// parts solved at the same time (one thread each). The sums are added in part order,
+    /// so the value is the same for the same number of parts.
+    func evaluate(lambda: [Double], mu: [Double], workspaces: UnsafeMutableBufferPointer<MemberMonth.Workspace>) -> Evaluation {
         let w = problem.weights
         var value = constant
         for s in problem.slots.indices where priced[s] { value += (w[.uncovered] - lambda[s]) * Double(remaining[s]) }
-        var taken = [Int](repeating: 0, count: problem.slots.count)
+        let parts = max(1, min(workspaces.count, months.count))
         var deviation = [Double](repeating: 0, count: months.count)
         var schedules = [[Int]](repeating: [], count: months.count)
-        for (i, month) in months.enumerated() {
-            let best = month.solve(lambda: lambda, mu: mu[i], workspace: &workspace)
-            value += best.cost
-            deviation[i] = best.deviation
-            schedules[i] = best.pairs.sorted()
-            for p in best.pairs { taken[problem.pairs[p].slot] += 1 }
+        var partValue = [Double](repeating: 0, count: parts)
+        var partTaken = [[Int]](repeating: [], count: parts)
+        deviation.withUnsafeMutableBufferPointer { deviation in
+            schedules.withUnsafeMutableBufferPointer { schedules in
+                partValue.withUnsafeMutableBufferPointer { partValue in
+                    partTaken.withUnsafeMutableBufferPointer { partTaken in
+                        // Each part writes only its own months' entries and its own sums.
+                        let out = PartBuffers(deviation: deviation, schedules: schedules, value: partValue, taken: partTaken,
+                                              workspaces: workspaces)
+                        let solvePart: @Sendable (Int) -> Void = { part in
+                            var taken = [Int](repeating: 0, count: problem.slots.count)
+                            var sum = 0.0
+                            for i in (months.count * part / parts)..<(months.count * (part + 1) / parts) {
+                                let best = months[i].solve(lambda: lambda, mu: mu[i], workspace: &out.workspaces[part])
+                                sum += best.cost
+                                out.deviation[i] = best.deviation
+                                out.schedules[i] = best.pairs.sorted()
+                                for p in best.pairs { taken[problem.pairs[p].slot] += 1 }
+                            }
+                            out.value[part] = sum
+                            out.taken[part] = taken
+                        }
+                        if parts == 1 { solvePart(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: solvePart) }
+                    }
+                }
+            }
         }
+        var taken = partTaken[0]
+        for part in 1..<parts { for s in taken.indices { taken[s] += partTaken[part][s] } }
+        for part in 0..<parts { value += partValue[part] }
         return Evaluation(value: value, taken: taken, deviation: deviation, schedules: schedules)
+    }
+
+    /// Where the parts of one ``evaluate(lambda:mu:workspaces:)`` write: disjoint entries of
+    /// buffers that outlive the parts.
+    private struct PartBuffers: @unchecked Sendable {
+        let deviation: UnsafeMutableBufferPointer<Double>
+        let schedules: UnsafeMutableBufferPointer<[Int]>
+        let value: UnsafeMutableBufferPointer<Double>
+        let taken: UnsafeMutableBufferPointer<[Int]>
+        let workspaces: UnsafeMutableBufferPointer<MemberMonth.Workspace>
     }
 
     /// The outcome of the subgradient method.
@@ -127,15 +167,17 @@ public struct RotaLagrangian: Sendable {
     ///   run goes on where that one ended (measured at 1,000 clinics, where a run affords
     ///   only about a hundred steps: full steps again lose them all, resumed ones raise the
     ///   bound by 100–250).
+    /// - Parameter threads: members' months solved at the same time in each step (the
+    ///   largest networks, where a step takes tens of milliseconds).
     public func solve(
         upperBound: Double, seconds: Double, maxIterations: Int = 100_000, columnsPerMember: Int = 0,
-        from start: Outcome? = nil, resumeStep: Bool = false, shouldStop: (@Sendable () -> Bool)? = nil,
+        from start: Outcome? = nil, resumeStep: Bool = false, threads: Int = 1, shouldStop: (@Sendable () -> Bool)? = nil,
         improved: ((Double) -> Void)? = nil
     ) -> Outcome {
         let clock = ContinuousClock()
         let began = clock.now
         let w = problem.weights
-        var workspace = MemberMonth.Workspace()
+        var workspaces = [MemberMonth.Workspace](repeating: MemberMonth.Workspace(), count: max(1, threads))
         // Start: every slot priced at the cost of leaving it open, so that a member takes a
         // duty only where it brings them towards their fair share.
         var lambda = [Double](repeating: w[.uncovered], count: problem.slots.count)
@@ -164,7 +206,7 @@ public struct RotaLagrangian: Sendable {
         while iterations < maxIterations {
             if (clock.now - began).seconds >= seconds || (shouldStop?() ?? false) { break }
             iterations += 1
-            let e = evaluate(lambda: lambda, mu: mu, workspace: &workspace)
+            let e = workspaces.withUnsafeMutableBufferPointer { evaluate(lambda: lambda, mu: mu, workspaces: $0) }
             if iterations == 3 {
                 let affordable = seconds / max((clock.now - began).seconds / 3, 1e-9)
                 patience = Self.patience(affordableSteps: affordable)

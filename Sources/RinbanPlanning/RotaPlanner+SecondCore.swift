@@ -219,4 +219,11 @@ extension RotaPlanner {
     /// The first core's member-months neighbourhoods: this part of what is left after its
     /// neighbourhood search (the last branch-and-cut or search has the rest).
     static let monthsShare = 0.5
+    /// Above `monolithicPairLimit` pairs and `generationMonthLimit` members (1,000 clinics):
+    /// the first subgradient method takes this share of the time limit on both cores, and
+    /// the first core then goes straight to the member-months neighbourhoods. There the
+    /// first core's own neighbourhoods gained about 80 points in the 16 s the bound took
+    /// alone; on both cores it takes 10 s for 360–460 steps (300 on one), and the
+    /// member-months start 6 s sooner.
+    static let sharedBoundShare = 0.25
 }

@@ -127,9 +127,14 @@ public struct RotaPlanner: Sendable {
             }
         }
         let progress = options.progress, values = options.values
+        // The largest networks: both cores take the subgradient method's steps, and this
+        // core starts with the member-months instead of neighbourhoods of its own.
+        let boundFirst = helper != nil && options.engine == .auto && problem.pairs.count > Self.monolithicPairLimit
+            && problem.active.lazy.filter { $0 }.count > Self.generationMonthLimit
         let worker = BoundThread(
-            problem: problem, upperBound: greedy.weightedTotal, seconds: max(0.5, min(total * 0.4, total - elapsed() - 0.3)),
-            columnsPerMember: helper == nil ? 0 : Self.columnsPerMember, shouldStop: options.shouldStop,
+            problem: problem, upperBound: greedy.weightedTotal,
+            seconds: max(0.5, min(total * (boundFirst ? Self.sharedBoundShare : 0.4), total - elapsed() - 0.3)),
+            columnsPerMember: helper == nil ? 0 : Self.columnsPerMember, threads: boundFirst ? 2 : 1, shouldStop: options.shouldStop,
             progress: { value, steps in
                 progress?(String(format: "%7.1f s  Lagrangian bound %.4f  (%d steps)", elapsed(), value, steps))
                 values?(RotaProgress(seconds: elapsed(), incumbent: nil, bound: value))
@@ -169,14 +174,24 @@ public struct RotaPlanner: Sendable {
                 // then the search again to the end.
                 var half = options
                 if options.threads > 1 { half.timeLimit = total * 0.5 }
-                outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: half, worker: worker,
-                                                  shared: shared, elapsed: elapsed)
-                guard options.threads > 1, outcome.report.status == "timeLimit", !options.stopped, elapsed() < total - 1
-                else { break }
+                var bound: Double?
+                if boundFirst {
+                    // In slices, so that a cancelled plan does not wait for months that never come.
+                    while months.latest == nil, !options.stopped, elapsed() < total * 0.5 {
+                        _ = months.wait(until: .now() + min(0.1, max(0, total * 0.5 - elapsed())))
+                    }
+                    bound = worker.bound()
+                } else {
+                    outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: half, worker: worker,
+                                                      shared: shared, elapsed: elapsed)
+                    guard options.threads > 1, outcome.report.status == "timeLimit", !options.stopped, elapsed() < total - 1
+                    else { break }
+                    bound = outcome.report.bound
+                }
                 searchMonths()
                 var rest = options
                 rest.seed = options.seed &+ 1
-                outcome = try neighbourhoodSearch(from: shared.state(problem), bound: outcome.report.bound, engine: "lns",
+                outcome = try neighbourhoodSearch(from: shared.state(problem), bound: bound, engine: "lns",
                                                   options: rest, worker: worker, shared: shared, elapsed: elapsed)
                 break
             }
@@ -252,6 +267,7 @@ public struct RotaPlanner: Sendable {
         let free = problem.pairs.indices.filter { !pinned.contains($0) }
         let formulation = try RotaFormulation(problem: problem, free: free, fixed: problem.pinned)
         var solve = SolveOptions(timeLimit: max(remaining, 0.5), relativeGap: options.gap ?? 1e-6)
+        solve.branching = .planning
         // GLPK's incumbent as it reports it: the search also ends when the bound thread has
         // proven it, or the best rota of the other searches, within the gap.
         let incumbent = Mutex<Double?>(nil)
@@ -357,6 +373,7 @@ public struct RotaPlanner: Sendable {
             let fixed = state.assignedPairs.filter { !freeSet.contains($0) }
             let formulation = try RotaFormulation(problem: problem, free: free, fixed: fixed)
             var solve = SolveOptions(timeLimit: max(0.3, min(2, limit - elapsed() - 0.1)), relativeGap: 1e-6)
+            solve.branching = .planning
             solve.shouldStop = options.shouldStop
             solve.initialSolution = formulation.values(for: state)
             let result = try formulation.model.solve(using: backend, options: solve)
@@ -481,8 +498,10 @@ final class BoundThread: Sendable {
     ///   - seconds: at most this long for the bound.
     ///   - progress: told the bound and the number of steps when the subgradient method ends.
     ///   - columnsPerMember: member-months of the bound to keep for `then` (0: none).
+    ///   - threads: threads of the subgradient method's steps (the caller's core waits
+    ///     meanwhile, see ``RotaPlanner/plan(_:startFromBaseline:)``).
     ///   - then: work for the rest of the time (``Then``).
-    init(problem: RotaProblem, upperBound: Double, seconds: Double, columnsPerMember: Int = 0,
+    init(problem: RotaProblem, upperBound: Double, seconds: Double, columnsPerMember: Int = 0, threads: Int = 1,
          shouldStop: (@Sendable () -> Bool)?, progress: (@Sendable (Double, Int) -> Void)?,
          then: Then?)
     {
@@ -492,7 +511,8 @@ final class BoundThread: Sendable {
             }
             let relaxation = RotaLagrangian(problem: problem)
             let lagrangian = relaxation.solve(
-                upperBound: upperBound, seconds: seconds, columnsPerMember: columnsPerMember, shouldStop: stopped,
+                upperBound: upperBound, seconds: seconds, columnsPerMember: columnsPerMember, threads: threads,
+                shouldStop: stopped,
                 improved: { [self] value in self.offer(value) })
             if lagrangian.bound.isFinite {
                 self.offer(lagrangian.bound)
@@ -536,8 +556,17 @@ final class SharedMonths: Sendable {
 
     var latest: RotaColumnPool? { pool.withLock { $0 } }
 
+    private let published = DispatchSemaphore(value: 0)
+
     func publish(_ months: RotaColumnPool) {
         pool.withLock { $0 = months }
+        published.signal()
+    }
+
+    /// The months, once published or at `deadline` (nil then).
+    func wait(until deadline: DispatchTime) -> RotaColumnPool? {
+        if latest == nil, published.wait(timeout: deadline) == .success { published.signal() }
+        return latest
     }
 }
 

@@ -16,6 +16,36 @@ struct KnownOptimaTests {
         #expect(model.violations(of: result.values).isEmpty)
     }
 
+    @Test("both branching rules reach a 30-item knapsack's optimum, found by dynamic programming",
+          arguments: BranchingRule.allCases)
+    func branchingRules(rule: BranchingRule) throws {
+        // Weights and values from a fixed linear congruential sequence; capacity half the weight.
+        var seed: UInt64 = 2027
+        func next(_ range: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int(seed >> 33) % range + 1
+        }
+        let items = (0..<30).map { _ in (weight: next(40) + 10, value: next(60) + 5) }
+        let capacity = items.reduce(0) { $0 + $1.weight } / 2
+        // Best value for each weight, one item at a time (0-1 knapsack).
+        var best = [Int](repeating: 0, count: capacity + 1)
+        for item in items {
+            for w in stride(from: capacity, through: item.weight, by: -1) { best[w] = max(best[w], best[w - item.weight] + item.value) }
+        }
+        var model = Model(name: "knapsack-30")
+        let take = try items.indices.map { try model.addVariable(.binary, name: "take_\($0)") }
+        try model.addConstraint(LinearExpression(terms: zip(take, items).map { ($0, Double($1.weight)) }) <= Double(capacity),
+                                name: "capacity")
+        try model.maximize(LinearExpression(terms: zip(take, items).map { ($0, Double($1.value)) }))
+        var options = SolveOptions(presolve: false)
+        options.branching = rule
+        let result = try model.solve(using: backend, options: options)
+        #expect(result.termination == .optimal)
+        #expect(result.objective == Double(best[capacity]))
+        #expect(result.nodes > 1)
+        #expect(model.violations(of: result.values).isEmpty)
+    }
+
     @Test("3×3 assignment: cost 5, the unique optimal permutation")
     func assignment() throws {
         let (model, x) = try KnownModels.assignment()

@@ -73,6 +73,30 @@ struct RotaLagrangianTests {
         #expect(compared >= (seed == 0 ? 4 : 8))
     }
 
+    @Test("the members' months solved in two or three parts at once: the same value, months and counts as in one",
+          arguments: [1, 2])
+    func evaluationInParts(seed: UInt64) throws {
+        let (problem, lagrangian) = try months(seed: seed)
+        var random = SplitMix64(seed: 200 + seed)
+        let lambda = problem.slots.indices.map { _ in Double(random.below(1_200)) }
+        let mu = lagrangian.months.map { _ in Double(random.below(3)) }
+        var one = [MemberMonth.Workspace()]
+        let whole = one.withUnsafeMutableBufferPointer { lagrangian.evaluate(lambda: lambda, mu: mu, workspaces: $0) }
+        for parts in [2, 3] {
+            var workspaces = [MemberMonth.Workspace](repeating: MemberMonth.Workspace(), count: parts)
+            let split = workspaces.withUnsafeMutableBufferPointer { lagrangian.evaluate(lambda: lambda, mu: mu, workspaces: $0) }
+            #expect(abs(split.value - whole.value) <= 1e-9 * max(1, abs(whole.value)))
+            #expect(split.schedules == whole.schedules)
+            #expect(split.taken == whole.taken)
+            #expect(split.deviation == whole.deviation)
+        }
+        // The taken counts are those of the schedules, counted here on their own.
+        var taken = [Int](repeating: 0, count: problem.slots.count)
+        for schedule in whole.schedules { for p in schedule { taken[problem.pairs[p].slot] += 1 } }
+        #expect(taken == whole.taken)
+        #expect(whole.schedules.contains { !$0.isEmpty })
+    }
+
     @Test("the months within a threshold: exactly those of the enumeration that cost no more", arguments: [0, 1, 2])
     func monthsWithinThreshold(seed: UInt64) throws {
         let (problem, lagrangian) = try months(seed: seed)
@@ -138,6 +162,10 @@ struct RotaLagrangianTests {
         #expect(resumed.bound >= outcome.bound && resumed.bound <= best + 1e-6 * max(1, best))
         let fresh = RotaLagrangian(problem: problem).solve(upperBound: best, seconds: 15, maxIterations: 1, from: outcome)
         #expect(fresh.theta == 2)
+        // On two threads (the largest months' first bound) it is a bound all the same.
+        let parallel = RotaLagrangian(problem: problem).solve(upperBound: best * 1.05, seconds: 15, threads: 2)
+        #expect(parallel.bound <= best + 1e-6 * max(1, best))
+        #expect(parallel.bound >= lp - 0.02 * max(1, abs(lp)))
     }
 
     @Test("patience: a twentieth of the steps the time affords, between 5 and 50")

@@ -71,6 +71,7 @@ typedef struct {
     double time_limit;         // seconds; <= 0 for none
     double gap_limit;          // relative gap (rinban's definition); < 0 for none
     int gmi_cuts, mir_cuts, cov_cuts, clq_cuts, fp_heur;
+    int most_fractional;       // 1: branch on the most fractional variable (else GLPK's default)
     const double *start;       // 1-based, n_cols + 1 entries, checked feasible by the caller; NULL for none
     rg_progress_fn progress;
     void *progress_info;
