@@ -1,7 +1,10 @@
 import MIP
 
 extension BranchingRule {
-    /// The branching rule of every program the planners solve: the most fractional variable.
+    /// The branching rule of the programs the planners solve: the most fractional variable.
+    /// The bed designations' neighbourhoods keep GLPK's default (``BedSearch``): with this
+    /// rule the acute designations of city-300-2027-09 stay one above their optimum (beds
+    /// 2,653 in three runs of three, 2,652 with the default in all runs).
     ///
     /// GLPK's default (Driebeck and Tomlin's heuristic) computes a row of the simplex
     /// tableau for every fractional variable before each branching, a pass over the whole
