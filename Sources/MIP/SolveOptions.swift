@@ -49,10 +49,9 @@ public enum LPMethod: String, Sendable, Hashable, CaseIterable {
 
 /// How branch-and-bound picks the variable to branch on.
 public enum BranchingRule: String, Sendable, Hashable, CaseIterable {
-    /// The backend's default. GLPK's is Driebeck and Tomlin's heuristic: for every
-    /// fractional variable it computes a row of the simplex tableau, which costs a pass over
-    /// the whole matrix each; on programs with thousands of variables and many fractional
-    /// ones that is most of the solve.
+    /// The backend's default. GLPK's is Driebeck and Tomlin's heuristic: before each
+    /// branching it computes a row of the simplex tableau for every fractional variable, a
+    /// pass over the whole matrix each, to estimate how much either branch would cost.
     case automatic
     /// The variable whose value is farthest from an integer: no work beyond the relaxation.
     case mostFractional

@@ -81,7 +81,9 @@ public struct RotaLagrangian: Sendable {
     /// L(λ, μ) with the members' best months. λ per slot (≥ 0), μ per month (≥ 0, summing
     /// to at most w.maxDeviation per pool).
     func evaluate(lambda: [Double], mu: [Double], workspace: inout MemberMonth.Workspace) -> Evaluation {
-        withUnsafeMutablePointer(to: &workspace) { evaluate(lambda: lambda, mu: mu, workspaces: UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        withUnsafeMutablePointer(to: &workspace) {
+            evaluate(lambda: lambda, mu: mu, workspaces: UnsafeMutableBufferPointer(start: $0, count: 1))
+        }
     }
 
     /// L(λ, μ) with the members' months split into one contiguous part per workspace, the
