@@ -170,10 +170,9 @@ public struct RotaPlanner: Sendable {
             // most of the tree (unless the bound is still far off); the best bound of the
             // three stages is kept.
             guard problem.pairs.count <= Self.monolithicPairLimit else {
-                // With two threads: the search for half the time, the months' neighbourhoods,
-                // then the search again to the end.
-                var half = options
-                if options.threads > 1 { half.timeLimit = total * 0.5 }
+                // With two threads: the search for half the time (at 1,000 members, waiting
+                // for the bound both cores work on instead), the months' neighbourhoods, then
+                // the search again to the end.
                 var bound: Double?
                 if boundFirst {
                     // In slices, so that a cancelled plan does not wait for months that never come.
@@ -182,6 +181,8 @@ public struct RotaPlanner: Sendable {
                     }
                     bound = worker.bound()
                 } else {
+                    var half = options
+                    if options.threads > 1 { half.timeLimit = total * 0.5 }
                     outcome = try neighbourhoodSearch(from: greedy, bound: nil, engine: "lns", options: half, worker: worker,
                                                       shared: shared, elapsed: elapsed)
                     guard options.threads > 1, outcome.report.status == "timeLimit", !options.stopped, elapsed() < total - 1
