@@ -30,7 +30,7 @@ struct RotaPlanningTests {
         #expect(abs(formulation.model.objectiveValue(values) - state.weightedTotal) < 1e-6)
     }
 
-    @Test("in every neighbourhood of the search, the start's objective is the rota's total", arguments: [0, 1, 2])
+    @Test("in every neighbourhood of the search, the start's objective is the rota's total", arguments: [0, 1, 2, 3])
     func neighbourhoodStartMatchesState(kind: Int) throws {
         // A generated Tokushima month: members' spread windows hold two or more starts, so a
         // member left wholly fixed (as in the members' neighbourhoods) still pays for them.
@@ -41,7 +41,7 @@ struct RotaPlanningTests {
             let pinned = Set(problem.pinned)
             var random = SplitMix64(seed: 7)
             for round in 0..<4 {
-                let free = planner.neighbourhood(round: 3 * round + kind, size: 300, state: state, random: &random)
+                let free = planner.neighbourhood(round: 4 * round + kind, size: 300, state: state, random: &random)
                     .filter { !pinned.contains($0) }
                 let freeSet = Set(free)
                 let formulation = try RotaFormulation(problem: problem, free: free,
@@ -50,6 +50,35 @@ struct RotaPlanningTests {
                 #expect(formulation.model.violations(of: values).map(\.description) == [])
                 #expect(abs(formulation.model.objectiveValue(values) - state.weightedTotal) < 1e-6 * state.weightedTotal)
             }
+        }
+    }
+
+    @Test("the furthest members' neighbourhood frees every member at the top of each pool, whole")
+    func furthestMembersNeighbourhood() throws {
+        let generated = try load(json: try InstanceGenerator(profile: .tokushima, seed: 2).json())
+        let problem = RotaProblem(loaded: generated)
+        let planner = RotaPlanner(problem: problem, backend: GLPKBackend())
+        let state = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let members = generated.instance.members
+        // |P − T| from the greedy rota's assignments, counted here.
+        var points = members.map(\.history.points)
+        for p in state.assignedPairs { points[problem.pairs[p].member] += problem.slots[problem.pairs[p].slot].points }
+        var random = SplitMix64(seed: 3)
+        for size in [50, 300, 100_000] {
+            let free = Set(planner.neighbourhood(round: 3, size: size, state: state, random: &random))
+            let freed = Set(free.map { problem.pairs[$0].member })
+            // Whole members: every pair of a freed member is free.
+            for m in freed { #expect(Set(problem.pairsOfMember[m]).isSubset(of: free)) }
+            // The top of each pool among the members who have pairs (the others cannot move).
+            for (_, all) in problem.poolMembers {
+                let pool = all.filter { !problem.pairsOfMember[$0].isEmpty }
+                let deviation = pool.map { abs(points[$0] - problem.target[$0]) }
+                let largest = try #require(deviation.max())
+                let top = pool.indices.filter { deviation[$0] >= largest - RotaPlanner.topDeviationMargin }.map { pool[$0] }
+                #expect(!top.isEmpty)
+                #expect(Set(top).isSubset(of: freed))
+            }
+            if size == 100_000 { #expect(freed.count > problem.poolMembers.values.reduce(0) { $0 + $1.count } / 2) }
         }
     }
 
