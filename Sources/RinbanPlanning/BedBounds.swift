@@ -1,7 +1,7 @@
 import RinbanCore
 
 /// Lagrangian lower bounds of the two halves of the bed program, proven in milliseconds
-/// where GLPK's linear relaxation needs minutes (1,000 clinics: 1,500 patients × 80
+/// to about two seconds where GLPK's linear relaxation needs minutes (1,000 clinics: 1,500 patients × 80
 /// hospitals and 300 respite requests; the relaxation of both took glpsol 344 s by the
 /// simplex method, 108 s by the interior point).
 ///
@@ -118,8 +118,9 @@ struct BedBounds {
     }
 
     /// Lower bound of respiteRejected, respiteDelay, outsideGroup and bedDistance of the
-    /// respite requests (weighted).
-    func respite(target: Double, iterations: Int) -> Double {
+    /// respite requests (weighted). `patience`: steps without a gain before the step is
+    /// halved; `deadline`: the ascent ends then at the latest.
+    func respite(target: Double, iterations: Int, patience: Int = 20, deadline: ContinuousClock.Instant? = nil) -> Double {
         let w = instance.weights
         let hospitals = instance.hospitals
         // Rows: (hospital, night) with a capacity; options: cost and the rows of the nights.
@@ -153,7 +154,8 @@ struct BedBounds {
             requests.append((w[.respiteRejected] * Double(request.priority), options))
         }
         guard !requests.isEmpty else { return 0 }
-        return Self.ascend(capacity: capacity, upper: .infinity, target: target, iterations: iterations) { mu in
+        return Self.ascend(capacity: capacity, upper: .infinity, target: target, iterations: iterations, patience: patience,
+                           deadline: deadline) { mu in
             var value = 0.0
             var used = [Double](repeating: 0, count: capacity.count)
             for request in requests {
@@ -172,19 +174,22 @@ struct BedBounds {
 
     /// The subgradient method on a Lagrangian whose priced rows read `used ≤ capacity`:
     /// prices π ∈ [0, upper] per row, L(π) = `priced(π).value` − Σ π·capacity, Polyak steps
-    /// towards `target`, the step halved after 20 steps without a gain. Returns the best L
+    /// towards `target`, the step halved after `patience` steps without a gain, ending after
+    /// `iterations` steps, at `deadline` or once the step is negligible. Returns the best L
     /// (at least 0, since every bed term is ≥ 0), lowered by a relative 1e-9 against rounding.
-    static func ascend(capacity: [Double], upper: Double, target: Double, iterations: Int,
+    static func ascend(capacity: [Double], upper: Double, target: Double, iterations: Int, patience: Int = 20,
+                       deadline: ContinuousClock.Instant? = nil,
                        priced: ([Double]) -> (value: Double, used: [Double])) -> Double
     {
         var price = [Double](repeating: 0, count: capacity.count)
         var best = -Double.infinity
         var theta = 1.0, sinceBest = 0
-        for _ in 0..<iterations {
+        for step in 0..<iterations {
+            if let deadline, step % 100 == 99, ContinuousClock.now >= deadline { break }
             var (value, used) = priced(price)
             for r in capacity.indices { value -= price[r] * capacity[r] }
             if !best.isFinite || value > best + 1e-9 * max(1, abs(best)) { best = value; sinceBest = 0 } else { sinceBest += 1 }
-            if sinceBest >= 20 { theta /= 2; sinceBest = 0 }
+            if sinceBest >= patience { theta /= 2; sinceBest = 0 }
             var norm = 0.0
             var g = [Double](repeating: 0, count: capacity.count)
             for r in capacity.indices {

@@ -200,6 +200,13 @@ struct SharingPlannerTests {
         let bound = bounds.designations(target: optimum, iterations: 300) + bounds.respite(target: optimum, iterations: 300)
         #expect(bound <= optimum + 1e-6 * max(1, optimum))
         #expect(bound >= 0.8 * optimum, "bound \(bound), optimum \(optimum)")
-        print("beds \(clinics) clinics: optimum \(optimum), Lagrangian \(bound)")
+        // The planner's longer, more patient respite ascent is a bound too.
+        let steps = SharingPlanner.respiteBoundSteps
+        let patient = bounds.designations(target: optimum, iterations: 300)
+            + bounds.respite(target: optimum, iterations: steps.iterations, patience: steps.patience,
+                             deadline: .now + .seconds(30))
+        #expect(patient <= optimum + 1e-6 * max(1, optimum))
+        #expect(patient >= 0.8 * optimum, "bound \(patient), optimum \(optimum)")
+        print("beds \(clinics) clinics: optimum \(optimum), Lagrangian \(bound), patient \(patient)")
     }
 }
