@@ -1,9 +1,9 @@
 import RinbanCore
 
-/// Lagrangian lower bounds of the two halves of the bed program, proven in milliseconds
-/// to about two seconds where GLPK's linear relaxation needs minutes (1,000 clinics: 1,500 patients × 80
-/// hospitals and 300 respite requests; the relaxation of both took glpsol 344 s by the
-/// simplex method, 108 s by the interior point).
+/// Lagrangian lower bounds of the two halves of the bed program, proven in milliseconds to
+/// about two seconds where GLPK's linear relaxation needs minutes (1,000 clinics: 1,500
+/// patients × 80 hospitals and 300 respite requests; the relaxation of both took glpsol
+/// 344 s by the simplex method, 108 s by the interior point).
 ///
 /// - Designations: the overload rows over_{h,n} ≥ Σ risk·z − beds are priced by
 ///   ν_{h,n} ∈ [0, w.bedOverload]. Since w.bedOverload·over ≥ ν·over ≥ ν·(Σ risk·z − beds),

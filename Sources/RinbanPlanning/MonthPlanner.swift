@@ -70,8 +70,9 @@ public struct MonthPlanOutcome: Sendable {
 /// Time: of the limit T, the deputies get at most T/4 and, at the same time on the other
 /// core, load sharing with beds at most T/5 (3T/10 where a bed part is too large for its
 /// program, see ``SharingPlanner/timeShare``), each stopping as soon as it is proven (on
-/// networks up to a few hundred clinics all of them are proven in well under a second); the
-/// rota gets the rest, at least 60 %. With `only`, that program gets 90 % of T and the others their greedy answer.
+/// networks up to a few hundred clinics all of them are proven in well under a second), the
+/// respite's Lagrangian bound up to 12 % of that share more (``SharingPlanner/respiteBoundShare``);
+/// the rota gets the rest, at least 55 %. With `only`, that program gets 90 % of T and the others their greedy answer.
 /// The plan's bound is the sum of the four programs' proven bounds (a counting bound for a
 /// program answered greedily), so it never exceeds the optimum.
 public enum MonthPlanner {

@@ -133,7 +133,8 @@ public struct SharingPlanner: Sendable {
             outcome.designations = beds.designations
             outcome.respite = beds.respite
             // Per part, the better of its program's bound and its Lagrangian bound (proven in
-            // milliseconds where the program ends without a bound: large networks).
+            // milliseconds to about two seconds where the program ends without a bound: large
+            // networks).
             let bedBounds = BedBounds(instance: instance)
             let respiteValue = BedSearch(instance: instance).value([], beds.respite)
             let respiteDeadline = clock.now + .seconds(max(0.2, timeLimit * Self.respiteBoundShare))
@@ -173,13 +174,12 @@ public struct SharingPlanner: Sendable {
     /// The respite's Lagrangian bound (``BedBounds/respite(target:iterations:patience:deadline:)``):
     /// at most this many subgradient steps, the step halved after `patience` without a gain,
     /// and at most `respiteBoundShare` of the time limit of load sharing and beds (taken after
-    /// it, from the rota's time: 2.2 s of a one-minute plan at 1,000 clinics, milliseconds on
-    /// small networks). Its steps aim at the respite's
-    /// own value, far above the bound on large networks, and with the step halved after 20
-    /// steps the ascent stalled. Measured on the 1,000-clinic city (300 requests, 1,677
-    /// nightly rows; its linear relaxation, by HiGHS, is 2,475.98): 1,000 steps, patience
-    /// 20: 2,379–2,416; 20,000 steps, patience 100: 2,466.61 in 1.5 s; patience 200: 2,474.96
-    /// in 1.9 s.
+    /// it, from the rota's time: at most 2.2 s of a one-minute plan at 1,000 clinics,
+    /// milliseconds on small networks). Its steps aim at the respite's own value, far above
+    /// the bound on large networks, and with the step halved after 20 steps the ascent
+    /// stalled. Measured on the 1,000-clinic city (300 requests, 1,677 nightly rows; its
+    /// linear relaxation, by HiGHS, is 2,475.98): 1,000 steps, patience 20: 2,379–2,416;
+    /// 20,000 steps, patience 100: 2,466.61 in 1.5 s; patience 200: 2,474.96 in 1.9 s.
     static let respiteBoundSteps = (iterations: 20_000, patience: 200)
     static let respiteBoundShare = 0.12
 
