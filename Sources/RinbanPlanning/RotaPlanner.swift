@@ -500,10 +500,10 @@ public struct RotaPlanner: Sendable {
         var top: [MemberIndex] = []
         for pool in Pool.allCases {
             // Members without a pair cannot move, whatever their deviation.
-            let members = (problem.poolMembers[pool] ?? []).filter { !problem.pairsOfMember[$0].isEmpty }
-            guard !members.isEmpty else { continue }
-            let largest = members.map { state.deviation($0) }.max() ?? 0
-            top += members.filter { state.deviation($0) >= largest - Self.topDeviationMargin }
+            let deviations = (problem.poolMembers[pool] ?? []).filter { !problem.pairsOfMember[$0].isEmpty }
+                .map { (member: $0, deviation: state.deviation($0)) }
+            guard let largest = deviations.map(\.deviation).max() else { continue }
+            top += deviations.filter { $0.deviation >= largest - Self.topDeviationMargin }.map(\.member)
         }
         var chosen = Set(top)
         var count = top.reduce(0) { $0 + problem.pairsOfMember[$1].count }
