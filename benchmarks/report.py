@@ -208,7 +208,7 @@ def suite_section(results, shapes, cover_line=None, workbook_lines=()):
                 out.append(f"| {s['clinics']} | {int(s['members']):,} | {int(s['physicians']):,} ({int(s['active']):,}) "
                            f"| {int(s['bytes']):,} | {int(s['slots']):,} | {int(s['eligible']):,} |")
             out.append("")
-        stages = ["parse+validate", "slots+eligibility", "rota model", "greedy construction"]
+        stages = ["parse+validate", "slots+eligibility", "rota model", "greedy construction", "subgradient 10 steps"]
         sizes = sorted({int(re.search(r"(\d+) clinics", n).group(1)) for n in pl if re.search(r"(\d+) clinics", n)})
         out += ["Wall-clock p50 · mallocs p50 · peak RSS p50 of the benchmark process.", "",
                 "| clinics | " + " | ".join(stages) + " |", "|---:|" + "---|" * len(stages)]

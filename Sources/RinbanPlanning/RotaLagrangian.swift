@@ -341,6 +341,18 @@ struct MemberMonth: Sendable {
         var options: [[Int]]
     }
     let dates: [DateChoices]
+    /// The groups of all dates in one flat layout for ``solve(lambda:mu:workspace:)``: the
+    /// groups of date d are `groupFirst[d]..<groupFirst[d + 1]`; group g's options are
+    /// `optionFirst[g]..<optionFirst[g + 1]`, option o's pairs (positions in `free`) are
+    /// `optionPairs[pairFirst[o]..<pairFirst[o + 1]]`.
+    let groupFirst: [Int]
+    let groupSteps: [Int]
+    let groupHolidays: [Int]
+    let groupDuties: [Int]
+    let groupStarts: [Int]
+    let optionFirst: [Int]
+    let pairFirst: [Int]
+    let optionPairs: [Int]
     let days: Int
     let minGap: Int
     let spreadLength: Int  // 0: no spread term
@@ -447,17 +459,39 @@ struct MemberMonth: Sendable {
             dates.append(DateChoices(mandatory: !pinned.isEmpty, pinnedStarts: pinned.count, groups: groups))
         }
         self.dates = dates
+        var groupFirst = [0], groupSteps: [Int] = [], groupHolidays: [Int] = [], groupDuties: [Int] = []
+        var groupStarts: [Int] = [], optionFirst = [0], pairFirst = [0], optionPairs: [Int] = []
+        for date in dates {
+            for group in date.groups {
+                groupSteps.append(group.steps)
+                groupHolidays.append(group.holidays)
+                groupDuties.append(group.duties)
+                groupStarts.append(group.starts)
+                for option in group.options {
+                    optionPairs += option
+                    pairFirst.append(optionPairs.count)
+                }
+                optionFirst.append(pairFirst.count - 1)
+            }
+            groupFirst.append(groupSteps.count)
+        }
+        (self.groupFirst, self.groupSteps, self.groupHolidays, self.groupDuties, self.groupStarts) =
+            (groupFirst, groupSteps, groupHolidays, groupDuties, groupStarts)
+        (self.optionFirst, self.pairFirst, self.optionPairs) = (optionFirst, pairFirst, optionPairs)
     }
 
-    /// Reusable buffers of the dynamic program.
+    /// Reusable buffers of the dynamic program (their contents are scratch between calls).
     struct Workspace {
-        var current: [Double] = []
-        var next: [Double] = []
-        /// Per date and state: the previous state and the group taken (−1: none).
-        var fromState: [Int32] = []
-        var fromGroup: [Int32] = []
-        var groupCost: [Double] = []
-        var pairCost: [Double] = []
+        /// The values of the states, then per (points, holidays, duties) the cheapest state a
+        /// start may follow, then the groups' and the pairs' costs.
+        var values: [Double] = []
+        /// Per date and (points, holidays, duties): the state a start came from and the
+        /// group it took (−1: none, horizon 1 only; −2: the pins alone; otherwise the
+        /// group's position among its date's); then the state behind each `ready` value.
+        var links: [Int32] = []
+        /// Per date and (points, holidays, duties): 1 where the saturated δ came from
+        /// itself rather than from δ − 1.
+        var saturated: [UInt8] = []
     }
 
     /// Windows of `spreadLength` dates (inside the period) holding both dates t1 ≤ t2.
@@ -466,127 +500,202 @@ struct MemberMonth: Sendable {
         return max(0, min(t1, days - spreadLength) - max(0, t2 - spreadLength + 1) + 1)
     }
 
+    /// The cheapest option of group g (flat index) under `pairCost`: its cost and its number.
+    private func bestOption(_ g: Int, _ pairCost: UnsafeMutableBufferPointer<Double>) -> (cost: Double, option: Int) {
+        var best = (cost: Double.infinity, option: optionFirst[g])
+        for o in optionFirst[g]..<optionFirst[g + 1] {
+            var c = 0.0
+            for j in pairFirst[o]..<pairFirst[o + 1] { c += pairCost[optionPairs[j]] }
+            if c < best.cost { best = (c, o) }
+        }
+        return best
+    }
+
     /// The best month under prices λ (per slot) and μ: its cost, pairs and |P − T|.
+    ///
+    /// The states of a date are stored by δ (dates since the last start) in blocks of the
+    /// (points, holidays, duties) counters. Without a start δ grows by one: the blocks stay
+    /// where they are in memory and only their δ moves (δ's block on date d is at
+    /// (δ − 1 − d) mod horizon), the saturated one taking the cheaper of itself and the
+    /// block below, and its old place becoming the block of today's starts (δ = 1 tomorrow).
+    /// A start today depends on δ only through the rest rule (δ ≥ minGap) and the spread
+    /// between the two starts, so each date first takes, per counters, the cheapest δ with
+    /// that spread added (`ready`), and tries the day's groups once from there; only starts
+    /// need their origin stored for the way back. The points counter only grows: counters
+    /// beyond the largest it can have reached so far are left out.
     func solve(lambda: [Double], mu: Double, workspace ws: inout Workspace) -> (cost: Double, pairs: [Int], deviation: Double) {
         let fw = fairnessWeight + mu
-        ws.pairCost.removeAll(keepingCapacity: true)
-        for i in free.indices { ws.pairCost.append(baseCost[i] + lambda[slotOf[i]] + fw * points[i]) }
         let kCount = pointsCap + 1, hCount = holidayCap + 1, cCount = (dutyCap ?? 0) + 1
-        let perDelta = kCount * hCount * cCount
-        let stateCount = horizon * perDelta  // δ = 1…horizon stored at δ − 1
-        if ws.current.count < stateCount {
-            ws.current = [Double](repeating: .infinity, count: stateCount)
-            ws.next = ws.current
-        }
-        if ws.fromState.count < stateCount * days {
-            ws.fromState = [Int32](repeating: -1, count: stateCount * days)
-            ws.fromGroup = ws.fromState
-        }
-        for i in 0..<stateCount { ws.current[i] = .infinity }
-        ws.current[(horizon - 1) * perDelta] = 0  // nothing started yet: δ saturated, counters 0
-        for d in 0..<days {
-            let choice = dates[d]
-            // The best option of each group under today's prices.
-            ws.groupCost.removeAll(keepingCapacity: true)
-            for group in choice.groups {
-                var bestCost = Double.infinity
-                for option in group.options {
-                    var c = 0.0
-                    for i in option { c += ws.pairCost[i] }
-                    bestCost = min(bestCost, c)
+        let perK = hCount * cCount
+        let perDelta = kCount * perK
+        let stateCount = horizon * perDelta
+        let groupCount = groupSteps.count
+        let valueCount = stateCount + perDelta + groupCount + free.count
+        if ws.values.count < valueCount { ws.values = [Double](repeating: .infinity, count: valueCount) }
+        let linkCount = 2 * perDelta * days + perDelta
+        if ws.links.count < linkCount { ws.links = [Int32](repeating: -1, count: linkCount) }
+        if ws.saturated.count < perDelta * days { ws.saturated = [UInt8](repeating: 0, count: perDelta * days) }
+        let capped = dutyCap != nil
+        let pointsCap = pointsCap, holidayCap = holidayCap, horizon = horizon, minGap = minGap, days = days
+        let spreadWeight = spreadWeight
+        // Where δ's block is on date d (δ = 1…horizon).
+        func place(_ delta: Int, _ d: Int) -> Int { ((delta - 1 - d) % horizon + horizon) % horizon * perDelta }
+        var result: (cost: Double, pairs: [Int], deviation: Double) = (.infinity, [], 0)
+        ws.values.withUnsafeMutableBufferPointer { values in
+        ws.links.withUnsafeMutableBufferPointer { links in
+        ws.saturated.withUnsafeMutableBufferPointer { saturated in
+        groupSteps.withUnsafeBufferPointer { steps in
+        groupHolidays.withUnsafeBufferPointer { holidays in
+        groupDuties.withUnsafeBufferPointer { duties in
+            let states = UnsafeMutableBufferPointer(rebasing: values[0..<stateCount])
+            let ready = UnsafeMutableBufferPointer(rebasing: values[stateCount..<(stateCount + perDelta)])
+            let groupCost = UnsafeMutableBufferPointer(rebasing: values[(stateCount + perDelta)..<(stateCount + perDelta + groupCount)])
+            let pairCost = UnsafeMutableBufferPointer(rebasing: values[(stateCount + perDelta + groupCount)..<valueCount])
+            // Per date and counters: the start's origin (a state as δ's block index × perDelta
+            // + counters) and group.
+            let fromState = UnsafeMutableBufferPointer(rebasing: links[0..<(perDelta * days)])
+            let fromGroup = UnsafeMutableBufferPointer(rebasing: links[(perDelta * days)..<(2 * perDelta * days)])
+            let readyFrom = UnsafeMutableBufferPointer(rebasing: links[(2 * perDelta * days)..<linkCount])
+            for i in free.indices { pairCost[i] = baseCost[i] + lambda[slotOf[i]] + fw * points[i] }
+            for i in 0..<stateCount { states[i] = .infinity }
+            states[place(horizon, 0)] = 0  // nothing started yet: δ saturated, counters 0
+            // The largest points counter of a reachable state (today's).
+            var reach = 0
+            for d in 0..<days {
+                let choice = dates[d]
+                let first = groupFirst[d], last = groupFirst[d + 1]
+                let base = d * perDelta
+                let live = (reach + 1) * perK
+                var largestSteps = 0
+                for g in first..<last { largestSteps = max(largestSteps, steps[g]) }
+                let nextReach = min(pointsCap, reach + largestSteps)
+                let nextLive = (nextReach + 1) * perK
+                let starting = first < last || choice.mandatory
+                if starting {
+                    // A start today: from the cheapest δ ≥ minGap, with the spread between
+                    // its last start and today (none once δ saturates: δ ≥ spreadDays).
+                    for rest in 0..<live { ready[rest] = .infinity }
+                    for delta in minGap...horizon {
+                        let between = delta < horizon ? spreadWeight * Double(windowsHolding(d - delta, d)) : 0
+                        let source = place(delta, d)
+                        for rest in 0..<live {
+                            let value = states[source + rest] + between
+                            if value < ready[rest] {
+                                ready[rest] = value
+                                readyFrom[rest] = Int32((delta - 1) * perDelta + rest)
+                            }
+                        }
+                    }
                 }
-                ws.groupCost.append(bestCost)
+                // No start today: every δ grows by one. The saturated block's place becomes
+                // tomorrow's δ = 1 (today's starts); δ = horizon − 1 becomes the saturated
+                // one, the cheaper of itself and the old.
+                let top = place(horizon, d)
+                if choice.mandatory {
+                    for i in 0..<stateCount { states[i] = .infinity }
+                } else if horizon == 1 {
+                    for rest in 0..<live {
+                        fromState[base + rest] = Int32(rest)
+                        fromGroup[base + rest] = -1
+                    }
+                } else {
+                    let below = place(horizon - 1, d)
+                    for rest in 0..<live {
+                        let kept = states[top + rest]
+                        if kept < states[below + rest] {
+                            states[below + rest] = kept
+                            saturated[base + rest] = 1
+                        } else {
+                            saturated[base + rest] = 0
+                        }
+                    }
+                    for rest in 0..<nextLive { states[top + rest] = .infinity }
+                }
+                if starting {
+                    // Each group's best option under today's prices, with the spread of its
+                    // starts on the same date.
+                    let sameDateSpread = spreadWeight * Double(windowsHolding(d, d))
+                    for g in first..<last {
+                        groupCost[g] = bestOption(g, pairCost).cost + sameDateSpread * Double(groupStarts[g] - 1)
+                    }
+                    let pinsAlone = sameDateSpread * Double(max(0, choice.pinnedStarts - 1))
+                    let block = UnsafeMutableBufferPointer(rebasing: states[top..<(top + perDelta)])
+                    var rest = 0
+                    for k in 0...reach {
+                        for h in 0..<hCount {
+                            for c in 0..<cCount {
+                                defer { rest += 1 }
+                                let value = ready[rest]
+                                if value == .infinity { continue }
+                                let from = readyFrom[rest]
+                                for g in first..<last {
+                                    let newC = c + duties[g]
+                                    if capped && newC >= cCount { continue }
+                                    let newK = min(k + steps[g], pointsCap), newH = min(h + holidays[g], holidayCap)
+                                    let cost = value + groupCost[g]
+                                    let target = (newK * hCount + newH) * cCount + (capped ? newC : 0)
+                                    if cost < block[target] {
+                                        block[target] = cost
+                                        fromState[base + target] = from
+                                        fromGroup[base + target] = Int32(g - first)
+                                    }
+                                }
+                                // Pins with nothing more: a start without free pairs.
+                                if choice.mandatory, value + pinsAlone < block[rest] {
+                                    block[rest] = value + pinsAlone
+                                    fromState[base + rest] = from
+                                    fromGroup[base + rest] = -2
+                                }
+                            }
+                        }
+                    }
+                }
+                reach = nextReach
             }
-            for i in 0..<stateCount { ws.next[i] = .infinity }
-            let base = d * stateCount
-            let sameDateSpread = spreadWeight * Double(windowsHolding(d, d))
+            // Terminal: the kinks of both deviations.
+            var bestState = -1
+            var bestCost = Double.infinity
             for delta in 1...horizon {
-                for rest in 0..<perDelta {
-                    let state = (delta - 1) * perDelta + rest
-                    let value = ws.current[state]
-                    if value == .infinity { continue }
-                    if !choice.mandatory {
-                        let target = (min(delta + 1, horizon) - 1) * perDelta + rest
-                        if value < ws.next[target] {
-                            ws.next[target] = value
-                            ws.fromState[base + target] = Int32(state)
-                            ws.fromGroup[base + target] = -1
-                        }
-                    }
-                    guard delta >= minGap else { continue }
-                    let k = rest / (hCount * cCount), h = (rest / cCount) % hCount, c = rest % cCount
-                    // Spread between the last start and today (none once δ saturates: δ ≥ spreadDays).
-                    let between = delta < horizon ? spreadWeight * Double(windowsHolding(d - delta, d)) : 0
-                    if choice.groups.isEmpty {
-                        // Only pins start today.
-                        guard choice.mandatory else { continue }
-                        let cost = value + between + sameDateSpread * Double(max(0, choice.pinnedStarts - 1))
-                        let target = rest  // δ = 1 tomorrow
-                        if cost < ws.next[target] {
-                            ws.next[target] = cost
-                            ws.fromState[base + target] = Int32(state)
-                            ws.fromGroup[base + target] = -2
-                        }
-                        continue
-                    }
-                    for (g, group) in choice.groups.enumerated() {
-                        let newC = c + group.duties
-                        if dutyCap != nil && newC >= cCount { continue }
-                        let newK = min(k + group.steps, pointsCap), newH = min(h + group.holidays, holidayCap)
-                        let cost = value + ws.groupCost[g] + between + sameDateSpread * Double(group.starts - 1)
-                        let target = (newK * hCount + newH) * cCount + (dutyCap == nil ? 0 : newC)
-                        if cost < ws.next[target] {
-                            ws.next[target] = cost
-                            ws.fromState[base + target] = Int32(state)
-                            ws.fromGroup[base + target] = Int32(g)
-                        }
-                    }
-                    // Pins with nothing more: a start without free pairs.
-                    if choice.mandatory {
-                        let cost = value + between + sameDateSpread * Double(max(0, choice.pinnedStarts - 1))
-                        if cost < ws.next[rest] {
-                            ws.next[rest] = cost
-                            ws.fromState[base + rest] = Int32(state)
-                            ws.fromGroup[base + rest] = -2
-                        }
-                    }
+                let source = place(delta, days)
+                for rest in 0..<perDelta where states[source + rest] < .infinity {
+                    let k = rest / perK, h = (rest / cCount) % hCount
+                    let cost = states[source + rest] + 2 * fw * max(0, -offset - step * Double(k))
+                        + 2 * holidayWeight * max(0, -holidayOffset - Double(h))
+                    if cost < bestCost { bestCost = cost; bestState = (delta - 1) * perDelta + rest }
                 }
             }
-            swap(&ws.current, &ws.next)
-        }
-        // Terminal: the kinks of both deviations.
-        var bestState = -1
-        var bestCost = Double.infinity
-        for state in 0..<stateCount where ws.current[state] < .infinity {
-            let rest = state % perDelta
-            let k = rest / (hCount * cCount), h = (rest / cCount) % hCount
-            let cost = ws.current[state] + 2 * fw * max(0, -offset - step * Double(k))
-                + 2 * holidayWeight * max(0, -holidayOffset - Double(h))
-            if cost < bestCost { bestCost = cost; bestState = state }
-        }
-        guard bestState >= 0 else { return (.infinity, [], 0) }
-        // The linear parts' constants: (w + μ)·a and w_h·b.
-        bestCost += fw * offset + holidayWeight * holidayOffset
-        var chosen: [Int] = []
-        var state = bestState
-        var earned = 0.0
-        for d in stride(from: days - 1, through: 0, by: -1) {
-            let g = ws.fromGroup[d * stateCount + state]
-            if g >= 0 {
-                let group = dates[d].groups[Int(g)]
-                // The group's best option under the prices of this call.
-                var best = group.options[0], bestC = Double.infinity
-                for option in group.options {
-                    let c = option.reduce(0.0) { $0 + ws.pairCost[$1] }
-                    if c < bestC { bestC = c; best = option }
-                }
-                for i in best {
-                    chosen.append(free[i])
-                    earned += points[i]
+            guard bestState >= 0 else { return }
+            // The linear parts' constants: (w + μ)·a and w_h·b.
+            bestCost += fw * offset + holidayWeight * holidayOffset
+            // Back through the dates: blocks δ ≥ 2 came from δ − 1 (or the saturated block
+            // from itself), block δ = 1 from where its start says.
+            var chosen: [Int] = []
+            var state = bestState
+            var earned = 0.0
+            for d in stride(from: days - 1, through: 0, by: -1) {
+                let block = state / perDelta, rest = state % perDelta
+                if block == 0 {
+                    let g = fromGroup[d * perDelta + rest]
+                    if g >= 0 {
+                        // The group's best option under the prices of this call.
+                        let o = bestOption(groupFirst[d] + Int(g), pairCost).option
+                        for j in pairFirst[o]..<pairFirst[o + 1] {
+                            chosen.append(free[optionPairs[j]])
+                            earned += points[optionPairs[j]]
+                        }
+                    }
+                    state = Int(fromState[d * perDelta + rest])
+                } else if block < horizon - 1 || saturated[d * perDelta + rest] == 0 {
+                    state -= perDelta
                 }
             }
-            state = Int(ws.fromState[d * stateCount + state])
+            result = (bestCost, chosen, abs(offset + earned))
         }
-        return (bestCost, chosen, abs(offset + earned))
+        }
+        }
+        }
+        }
+        }
+        return result
     }
 }

@@ -79,7 +79,8 @@ struct RotaColumnsTests {
     func groups() throws {
         let problem = try tokushima(seed: 2)
         let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
-        let bound = RotaLagrangian(problem: problem).solve(upperBound: greedy.weightedTotal, seconds: 300, maxIterations: 300, columnsPerMember: 20)
+        let bound = RotaLagrangian(problem: problem).solve(upperBound: greedy.weightedTotal, seconds: 300, maxIterations: 300,
+                                                           columnsPerMember: RotaPlanner.columnsPerMember)
         let columns = RotaColumns(problem: problem, columns: bound.columns, groupColumns: 300)
         let groups = columns.memberGroups()
         #expect(groups.count >= 3)

@@ -56,6 +56,9 @@ struct RotaLagrangianTests {
         var random = SplitMix64(seed: 100 + seed)
         var workspace = MemberMonth.Workspace()
         var compared = 0
+        // The program's branches the comparisons went through: dates counted since the last
+        // start (rest rule, spread) or not, a cap on duties, a pin.
+        var withHorizon = false, withoutHorizon = false, withCap = false, withPin = false
         for month in lagrangian.months where month.free.count <= 40 {
             // Prices around the cost of an open slot, so that some duties pay and some do not.
             let lambda = problem.slots.indices.map { _ in Double(random.below(1_200)) }
@@ -68,9 +71,20 @@ struct RotaLagrangianTests {
             for p in problem.pinned where problem.pairs[p].member == month.member { state.assign(p) }
             for p in dp.pairs { #expect(state.canAssign(p)); state.assign(p) }
             #expect(abs(dp.deviation - state.deviation(month.member)) < 1e-9)
+            let w = problem.weights
+            let own = dp.pairs.reduce(0.0) { $0 + problem.linearCost($1) - w[.uncovered] + lambda[problem.pairs[$1].slot] }
+                + (w[.fairness] + mu) * state.deviation(month.member)
+                + w[.holidayFairness] * state.holidayDeviation(month.member) + w[.spread] * Double(state.spreadValue(month.member))
+            #expect(abs(own - dp.cost) <= 1e-6 * max(1, abs(own)), "member \(month.member): the month costs \(own), not \(dp.cost)")
             compared += 1
+            withHorizon = withHorizon || (month.horizon > 1 && !month.free.isEmpty)
+            withoutHorizon = withoutHorizon || (month.horizon == 1 && !month.free.isEmpty)
+            withCap = withCap || month.dutyCap != nil
+            withPin = withPin || month.dates.contains(where: \.mandatory)
         }
         #expect(compared >= (seed == 0 ? 4 : 8))
+        #expect(withHorizon && withoutHorizon)
+        if seed > 0 { #expect(withCap && withPin) }
     }
 
     @Test("the members' months solved in two or three parts at once: the same value, months and counts as in one",

@@ -11,6 +11,9 @@
 //   rota model      RotaProblem(loaded:) + RotaFormulation over every pair except the pinned ones
 //   greedy          GreedyRotaBuilder(improvementSeconds: 0).build(): construction only
 //                   (a zero budget means the improvement loop never starts)
+//   subgradient     ten steps of the rota's Lagrangian bound on one thread
+//                   (RotaLagrangian.solve, maxIterations 10): every member's month solved
+//                   ten times by its dynamic program, and the multipliers' updates
 //
 // Each stage's inputs are prepared in setup, so an iteration covers only its own stage.
 
@@ -119,6 +122,21 @@ let benchmarks: @Sendable () -> Void = {
                     let formulation = try RotaFormulation(problem: problem, free: free, fixed: problem.pinned)
                     blackHole(formulation)
                 }
+            },
+            setup: { _ = fixture().clinics }
+        )
+        Benchmark(
+            "subgradient 10 steps \(tag) clinics",
+            configuration: configuration,
+            closure: { benchmark in
+                let problem = fixture().problem
+                let lagrangian = RotaLagrangian(problem: problem)
+                let upper = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build().weightedTotal
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    blackHole(lagrangian.solve(upperBound: upper, seconds: 600, maxIterations: 10))
+                }
+                benchmark.stopMeasurement()
             },
             setup: { _ = fixture().clinics }
         )
