@@ -223,7 +223,12 @@ extension RotaPlanner {
     /// the first subgradient method takes this share of the time limit on both cores, and
     /// the first core then goes straight to the member-months neighbourhoods. There the
     /// first core's own neighbourhoods gained about 80 points in the 16 s the bound took
-    /// alone; on both cores it takes 10 s for 360–460 steps (300 on one), and the
-    /// member-months start 6 s sooner.
-    static let sharedBoundShare = 0.25
+    /// alone. Since the members' program became faster, 6 s on both cores take about 500
+    /// steps (10 s took about 420 before). Measured on the 1,000-clinic city at 60 s, rota of
+    /// the plan: 0.15 of the time, 17 plans, mean 13,316 (13,167–13,499), bound after the
+    /// second core's later runs 12,074–12,100; 0.25 (about 1,060 steps), 5 plans, mean
+    /// 13,504, bound 12,101–12,113 (the months of prices so near convergence seem to
+    /// combine less well); 0.1, 4 plans, mean 13,425. Before the faster program: 0.25,
+    /// 4 plans, mean 13,388, bound 12,063–12,087.
+    static let sharedBoundShare = 0.15
 }
