@@ -5,7 +5,8 @@ extension RotaPlanner {
     /// The second core after the bound (docs/rota-formulation.md, "Column generation" and
     /// "Member-months"): first column generation from the subgradient method's prices and
     /// months (at most `generationShare` of the time limit; a better bound, and the months
-    /// of the first program, reduced-cost fixed; not above `generationMonthLimit` months),
+    /// of the first program, reduced-cost fixed; not above `generationMonthLimit` months;
+    /// above it, a rota from the first prices instead, ``lagrangianRota(_:prices:seconds:)``),
     /// then rounds until the time is up:
     ///
     /// 1. the best rota GLPK puts together from the member-months collected so far (at
@@ -69,6 +70,15 @@ extension RotaPlanner {
                 }
                 pool = RotaColumns.merged(RotaColumns.months(of: shared.state(problem), problem: problem) + dive.months, pool,
                                           cap: 2 * Self.columnsPerMember)
+            }
+        }
+        // The largest months: a rota from the first prices before the months are published,
+        // so that the first core's member-months start from it.
+        if large, first.bound.isFinite, total - elapsed() > 2 {
+            let rota = lagrangianRota(lagrangian, prices: first,
+                                      seconds: min(total * Self.lagrangianRotaShare, total - elapsed() - 1))
+            if shared.offer(rota) != nil {
+                options.progress?(String(format: "%7.1f s  from the prices objective %.4f", elapsed(), rota.weightedTotal))
             }
         }
         months.publish(pool)
@@ -136,6 +146,25 @@ extension RotaPlanner {
                                       pool, cap: 2 * Self.columnsPerMember)
             months.publish(pool)
         }
+    }
+
+    /// A rota from the relaxation's prices (docs/rota-formulation.md, "A rota from the first
+    /// prices"): the pins, then each member's best month at `prices`, member by member, each
+    /// pair while its slot has room and the member's rules allow it; the open demand filled
+    /// as the greedy fills it; then the greedy's reassignment and swap moves for at most
+    /// `seconds`.
+    func lagrangianRota(_ lagrangian: RotaLagrangian, prices: RotaLagrangian.Outcome, seconds: Double) -> RotaState {
+        var workspace = MemberMonth.Workspace()
+        let evaluation = lagrangian.evaluate(lambda: prices.lambda, mu: prices.mu, workspace: &workspace)
+        var state = RotaState(problem: problem)
+        for p in problem.pinned where !state.assigned[p] { state.assign(p) }
+        for month in evaluation.schedules {
+            for p in month where state.canAssign(p) { state.assign(p) }
+        }
+        let builder = GreedyRotaBuilder(problem: problem, improvementSeconds: seconds)
+        builder.construct(&state)
+        builder.improve(&state, until: ContinuousClock.now + .seconds(max(0, seconds)))
+        return state
     }
 
     /// One integer program over every month within the gap between the best rota and the
@@ -231,4 +260,7 @@ extension RotaPlanner {
     /// combine less well); 0.1, 4 plans, mean 13,425. Before the faster program: 0.25,
     /// 4 plans, mean 13,388, bound 12,063–12,087.
     static let sharedBoundShare = 0.15
+    /// The moves after ``lagrangianRota(_:prices:seconds:)`` on the largest months take at
+    /// most this share of the time limit (3 s of the rota's 40 at 1,000 clinics).
+    static let lagrangianRotaShare = 0.075
 }

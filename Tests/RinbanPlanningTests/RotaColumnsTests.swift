@@ -172,4 +172,38 @@ struct RotaColumnsTests {
         #expect(try columns.improve(greedy, members: months.map(\.member), backend: GLPKBackend(), seconds: 10,
                                     shouldStop: nil) == nil)
     }
+
+    @Test("a rota from the relaxation's prices: the members' best months where they fit, the open demand filled, rules kept",
+          arguments: [1, 2, 4] as [UInt64])
+    func rotaFromPrices(seed: UInt64) throws {
+        let problem = RotaProblem(loaded: try smallCity(seed: seed))
+        let lagrangian = RotaLagrangian(problem: problem)
+        let greedy = GreedyRotaBuilder(problem: problem, improvementSeconds: 0).build()
+        let prices = lagrangian.solve(upperBound: greedy.weightedTotal, seconds: 60, maxIterations: 300)
+        let planner = RotaPlanner(problem: problem, backend: GLPKBackend())
+        let placed = planner.lagrangianRota(lagrangian, prices: prices, seconds: 0)
+        #expect(violations(placed).isEmpty)
+        #expect(placed.weightedTotal >= prices.bound)
+        // Each member's best month at the prices is in the rota, except a pair whose slot
+        // is full or that the member's other duties in the rota block.
+        var workspace = MemberMonth.Workspace()
+        let months = lagrangian.evaluate(lambda: prices.lambda, mu: prices.mu, workspace: &workspace).schedules
+        var kept = 0
+        for p in months.joined() {
+            if placed.assigned[p] { kept += 1; continue }
+            let slot = problem.pairs[p].slot
+            #expect(placed.slotCount[slot] == problem.slots[slot].demand || !placed.blockers(p).isEmpty
+                    || placed.atCap(problem.pairs[p].member))
+        }
+        #expect(kept > 0)
+        // No open slot that an eligible member could still take.
+        for s in problem.slots.indices where placed.slotCount[s] < problem.slots[s].demand {
+            #expect(problem.pairsOfSlot[s].allSatisfy { !placed.canAssign($0) })
+        }
+        // The moves after it only lower the total.
+        let improved = planner.lagrangianRota(lagrangian, prices: prices, seconds: 5)
+        #expect(violations(improved).isEmpty)
+        #expect(improved.weightedTotal <= placed.weightedTotal + 1e-9)
+        #expect(improved.weightedTotal >= prices.bound)
+    }
 }
