@@ -161,7 +161,7 @@ extension RotaPlanner {
         for month in evaluation.schedules {
             for p in month where state.canAssign(p) { state.assign(p) }
         }
-        let builder = GreedyRotaBuilder(problem: problem, improvementSeconds: seconds)
+        let builder = GreedyRotaBuilder(problem: problem)
         builder.construct(&state)
         builder.improve(&state, until: ContinuousClock.now + .seconds(max(0, seconds)))
         return state
