@@ -17,8 +17,9 @@ extension RotaPlanner {
     ///    it, the program over every month within the gap (``searchWithinGap``), again
     ///    whenever the best rota is better than when it last ran; it ends the work here
     ///    when it proves the best rota optimal;
-    /// 3. unless the round's months gave a better rota, a neighbourhood search with its own
-    ///    seed (each round another), for `searchShare` of the time limit;
+    /// 3. unless the round's months gave a better rota and step 2 did not run, a
+    ///    neighbourhood search with its own seed (each round another), for `searchShare` of
+    ///    the time limit;
     /// 4. the subgradient method again, from its last best prices with full steps and
     ///    aimed at the best rota so far, for `boundShare` of the time limit: new
     ///    member-months around the same prices, and sometimes a better bound. Its months
@@ -89,6 +90,7 @@ extension RotaPlanner {
         while !options.stopped, total - elapsed() > 1 {
             let members = RotaColumns(problem: problem, columns: pool)
             let gainsBefore = gains
+            var listedThisRound = false
             if !members.isEmpty {
                 // The whole program first, for a part of the round's time: GLPK ends it on
                 // small months. Then neighbourhoods of it, which GLPK ends in a second or two.
@@ -111,6 +113,7 @@ extension RotaPlanner {
                listedAt.map({ shared.total < $0 - 1e-9 * max(1, abs($0)) }) ?? true, total - elapsed() > 2
             {
                 listedAt = shared.total
+                listedThisRound = true
                 if searchWithinGap(converged.generation, master: converged.master, shared: shared, options: options,
                                    seconds: min(total * Self.gapShare, total - elapsed() - 1), pool: &pool,
                                    offerBound: offerBound, elapsed: elapsed)
@@ -119,9 +122,11 @@ extension RotaPlanner {
                 }
                 months.publish(pool)
             }
-            // A round whose months gave a better rota goes straight on to new months: the
-            // first core searches neighbourhoods all the time anyway.
-            if gains == gainsBefore {
+            // A round whose months gave a better rota goes straight on to new months (the
+            // first core searches neighbourhoods all the time anyway), unless it listed the
+            // months within the gap without proving the best rota: near the relaxation the
+            // months seldom gain more, and the rota's own neighbourhoods do.
+            if gains == gainsBefore || listedThisRound {
                 var slice = options
                 slice.seed = options.seed &+ UInt64(round)
                 slice.timeLimit = min(total, elapsed() + total * Self.searchShare)
