@@ -70,9 +70,10 @@ public struct MonthPlanOutcome: Sendable {
 /// Time: of the limit T, the deputies get at most T/4 and, at the same time on the other
 /// core, load sharing with beds at most T/5 (3T/10 where a bed part is too large for its
 /// program, see ``SharingPlanner/timeShare``), each stopping as soon as it is proven (on
-/// networks up to a few hundred clinics all of them are proven in well under a second), the
-/// respite's Lagrangian bound up to 12 % of that share more (``SharingPlanner/respiteBoundShare``);
-/// the rota gets the rest, at least 55 %. With `only`, that program gets 90 % of T and the others their greedy answer.
+/// networks up to a few hundred clinics all of them are proven in well under a second);
+/// the rota gets the rest, at least 55 %. The bed parts' Lagrangian bounds (the respite's up
+/// to 12 % of that share, ``SharingPlanner/respiteBoundShare``) run on a thread of their own
+/// beside the rota's greedy start, which uses one core. With `only`, that program gets 90 % of T and the others their greedy answer.
 /// The plan's bound is the sum of the four programs' proven bounds (a counting bound for a
 /// program answered greedily), so it never exceeds the optimum.
 public enum MonthPlanner {
@@ -115,6 +116,9 @@ public enum MonthPlanner {
         // Load sharing and beds.
         let sharingPlanner = SharingPlanner(instance: instance, backend: backend)
         var sharing: SharingPlanner.Outcome?
+        // The bed parts' Lagrangian bounds (up to two seconds on the largest networks) run
+        // beside the rota's greedy start, which uses one core.
+        var sharingBound: (@Sendable () -> Double)?
         let sharingResult = Result { () throws -> SharingPlanner.Outcome? in
             if let published = request.baseline, request.whatIf != nil {
                 let kept = sharingPlanner.keptGreedy(published)
@@ -128,8 +132,11 @@ public enum MonthPlanner {
                 return solved
             } else if solves(.stations) || solves(.beds) {
                 let budget = request.only == nil ? total * sharingPlanner.timeShare : total * 0.9
-                return try sharingPlanner.plan(timeLimit: budget, stations: solves(.stations), beds: solves(.beds),
-                                               secondCoreFree: { deputyResult.withLock { $0 != nil } })
+                let planned = try sharingPlanner.planBoundLater(
+                    timeLimit: budget, stations: solves(.stations), beds: solves(.beds),
+                    secondCoreFree: { deputyResult.withLock { $0 != nil } })
+                sharingBound = planned.bound
+                return planned.outcome
             }
             return nil
         }
@@ -142,10 +149,26 @@ public enum MonthPlanner {
                                      deputies.optimal ? "optimal" : "open", deputies.seconds))
         }
 
+        let boundDone = DispatchSemaphore(value: 0)
+        let boundResult = Mutex<Double?>(nil)
+        if let sharingBound {
+            let boundThread = Thread {
+                let bound = sharingBound()
+                boundResult.withLock { $0 = bound }
+                boundDone.signal()
+            }
+            boundThread.stackSize = 8 << 20
+            boundThread.start()
+        }
+
         // The rota.
         if request.only != nil && request.only != .rota { options.engine = .greedy }
         options.timeLimit = max(0.5, total - elapsed())
         let rota = try RotaPlanner(problem: problem, backend: backend).plan(options, startFromBaseline: request.whatIf != nil)
+        if sharingBound != nil {
+            boundDone.wait()
+            sharing?.bound = boundResult.withLock { $0! }
+        }
         var plan = RotaPlanAssembler(problem: problem).plan(from: rota, sharing: sharing, deputies: deputies,
                                                             deputyProblem: deputyProblem)
         plan.solver?.seconds = elapsed()

@@ -29,6 +29,9 @@ struct RotaColumns {
 
     /// Schedules in one program, about (a whole rota up to this size is one program).
     let groupColumns: Int
+    /// The cut families of its programs: all four, but none on the largest months
+    /// (``RotaPlanner/largeMonthCuts``).
+    var cuts: CutFamilies = .all
 
     init(problem: RotaProblem, columns: RotaColumnPool, groupColumns: Int = 4_000) {
         self.problem = problem
@@ -288,7 +291,7 @@ struct RotaColumns {
         for s in problem.slots.indices { if let u = uOf[s] { start[u.index] = Double(remaining[s] - taken[s]) } }
         for (pool, z) in zOf { start[z.index] = max(floor[pool] ?? 0, deviationOfStart[pool] ?? 0) }
 
-        var options = SolveOptions(timeLimit: max(0.3, seconds), relativeGap: 1e-6, cuts: .all)
+        var options = SolveOptions(timeLimit: max(0.3, seconds), relativeGap: 1e-6, cuts: cuts)
         options.branching = .planning
         options.shouldStop = shouldStop
         options.initialSolution = start

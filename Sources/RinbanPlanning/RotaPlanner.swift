@@ -145,7 +145,9 @@ public struct RotaPlanner: Sendable {
         // neighbourhoods too (another seed), for a part of what is left.
         func searchMonths() {
             guard let pool = months.latest else { return }
-            RotaColumns(problem: problem, columns: pool).searchNeighbourhoods(
+            var columns = RotaColumns(problem: problem, columns: pool)
+            if problem.active.lazy.filter({ $0 }).count > Self.generationMonthLimit { columns.cuts = Self.largeMonthCuts }
+            columns.searchNeighbourhoods(
                 shared: shared, backend: backend, seconds: (total - elapsed()) * Self.monthsShare,
                 seed: options.seed &+ 0x5851_F42D, shouldStop: options.shouldStop
             ) { value in

@@ -39,6 +39,21 @@ public struct SharingPlanner: Sendable {
     /// then a search runs beside each part of the bed program (see `backupBeds`).
     public func plan(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true,
                      keep: Plan? = nil, secondCoreFree: (@Sendable () -> Bool)? = nil) throws -> Outcome {
+        var planned = try planBoundLater(timeLimit: timeLimit, stations: planStations, beds: planBeds, keep: keep,
+                                         secondCoreFree: secondCoreFree)
+        planned.outcome.bound = planned.bound()
+        return planned.outcome
+    }
+
+    /// ``plan(timeLimit:stations:beds:keep:secondCoreFree:)`` with the bound left to the
+    /// caller: the decisions (their outcome's `bound` still 0) and the work that proves the
+    /// bound, which the bed parts' Lagrangian bounds take up to `respiteBoundShare` of the
+    /// time limit for. Run on a thread of its own, that bound costs the month nothing: the
+    /// rota's greedy start, which uses one core, runs beside it.
+    public func planBoundLater(timeLimit: Double, stations planStations: Bool = true, beds planBeds: Bool = true,
+                               keep: Plan? = nil, secondCoreFree: (@Sendable () -> Bool)? = nil) throws
+        -> (outcome: Outcome, bound: @Sendable () -> Double)
+    {
         let greedy = SharingGreedy(instance: instance)
         let start = keep.map { greedy.kept(from: $0) }
             ?? (placements: greedy.placements(), designations: greedy.designations(), respite: greedy.respite())
@@ -51,6 +66,7 @@ public struct SharingPlanner: Sendable {
         let share = planStations && planBeds ? timeLimit / 2 : timeLimit
         var bound = 0.0
         var boundsComplete = true
+        var bedsFound: BedsFound?
         if planStations {
             let stations = try loadSharing(start: outcome.placements, timeLimit: max(0.5, share), keep: keep)
             outcome.placements = stations.placements
@@ -132,30 +148,45 @@ public struct SharingPlanner: Sendable {
             }
             outcome.designations = beds.designations
             outcome.respite = beds.respite
-            // Per part, the better of its program's bound and its Lagrangian bound (proven in
-            // milliseconds to about two seconds where the program ends without a bound: large
-            // networks).
-            let bedBounds = BedBounds(instance: instance)
-            let respiteValue = BedSearch(instance: instance).value([], beds.respite)
-            let respiteDeadline = clock.now + .seconds(max(0.2, timeLimit * Self.respiteBoundShare))
-            for part in BedPart.all {
-                // Each subgradient steps towards the value of its own part.
-                let lagrangian = part.need.map { need in
-                    let mine = beds.designations.filter { needOf[$0.patient] == need }
-                    let target = BedSearch(instance: instance).value(mine, beds.respite) - respiteValue
-                    return bedBounds.designations(target: target, iterations: 300, needs: [need])
-                } ?? bedBounds.respite(target: respiteValue, iterations: Self.respiteBoundSteps.iterations,
-                                       patience: Self.respiteBoundSteps.patience, deadline: respiteDeadline)
-                bound += max(beds.partBounds[part] ?? 0, lagrangian)
-            }
             outcome.optimal = outcome.optimal && beds.optimal
+            bedsFound = beds
         } else {
             boundsComplete = false
             outcome.optimal = false
         }
-        // With a part left out, only the counting bound is sure for the whole.
-        outcome.bound = boundsComplete ? max(bound, greedy.lowerBound()) : greedy.lowerBound()
-        return outcome
+        let instance = instance
+        let counting = greedy.lowerBound()
+        let stationsBound = bound
+        let found = bedsFound, complete = boundsComplete
+        return (outcome, {
+            // With a part left out, only the counting bound is sure for the whole.
+            guard complete else { return counting }
+            guard let found else { return max(stationsBound, counting) }
+            return max(stationsBound + Self.bedBound(instance, found, respiteSeconds: timeLimit * Self.respiteBoundShare),
+                       counting)
+        })
+    }
+
+    /// The bed program's bound: per part, the better of its program's bound and its
+    /// Lagrangian bound (proven in milliseconds to about `respiteSeconds` where the program
+    /// ends without a bound: large networks).
+    static func bedBound(_ instance: Instance, _ beds: BedsFound, respiteSeconds: Double) -> Double {
+        let needOf = Dictionary(instance.patients.map { ($0.id, $0.needs) }, uniquingKeysWith: { a, _ in a })
+        let bedBounds = BedBounds(instance: instance)
+        let respiteValue = BedSearch(instance: instance).value([], beds.respite)
+        let respiteDeadline = ContinuousClock.now + .seconds(max(0.2, respiteSeconds))
+        var bound = 0.0
+        for part in BedPart.all {
+            // Each subgradient steps towards the value of its own part.
+            let lagrangian = part.need.map { need in
+                let mine = beds.designations.filter { needOf[$0.patient] == need }
+                let target = BedSearch(instance: instance).value(mine, beds.respite) - respiteValue
+                return bedBounds.designations(target: target, iterations: 300, needs: [need])
+            } ?? bedBounds.respite(target: respiteValue, iterations: Self.respiteBoundSteps.iterations,
+                                   patience: Self.respiteBoundSteps.patience, deadline: respiteDeadline)
+            bound += max(beds.partBounds[part] ?? 0, lagrangian)
+        }
+        return bound
     }
 
     /// The published decisions where still allowed, the greedy answer elsewhere, with the
@@ -173,9 +204,10 @@ public struct SharingPlanner: Sendable {
 
     /// The respite's Lagrangian bound (``BedBounds/respite(target:iterations:patience:deadline:)``):
     /// at most this many subgradient steps, the step halved after `patience` without a gain,
-    /// and at most `respiteBoundShare` of the time limit of load sharing and beds (taken after
-    /// it, from the rota's time: at most 2.2 s of a one-minute plan at 1,000 clinics,
-    /// milliseconds on small networks). Its steps aim at the respite's own value, far above
+    /// and at most `respiteBoundShare` of the time limit of load sharing and beds (after it:
+    /// at most 2.2 s of a one-minute plan at 1,000 clinics, milliseconds on small networks;
+    /// in a month's plan beside the rota's greedy start, see ``planBoundLater(timeLimit:stations:beds:keep:secondCoreFree:)``).
+    /// Its steps aim at the respite's own value, far above
     /// the bound on large networks, and with the step halved after 20 steps the ascent
     /// stalled. Measured on the 1,000-clinic city (300 requests, 1,677 nightly rows; its
     /// linear relaxation, by HiGHS, is 2,475.98): 1,000 steps, patience 20: 2,379–2,416;
@@ -323,6 +355,12 @@ public struct SharingPlanner: Sendable {
 
     // MARK: Backup beds
 
+    /// What ``backupBeds(startDesignations:startRespite:timeLimit:keep:skipping:secondCoreFree:)``
+    /// found: the decisions, the programs' bound, whether all are proven, the parts proven
+    /// and each part's own bound.
+    typealias BedsFound = (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool,
+                           provenParts: Set<BedPart>, partBounds: [BedPart: Double])
+
     /// z[p,h] designates patient p to hospital h; r[q,h,t] books request q at h from date t;
     /// over[h,need] ≥ expected admissions − pledged beds; nightly respite rows per hospital.
     ///
@@ -343,9 +381,7 @@ public struct SharingPlanner: Sendable {
     /// a large part, the search usually ends lower; where it proves, nothing is lost. Parts
     /// in `skipping` get no program (their bound is left to the caller).
     func backupBeds(startDesignations: [Designation], startRespite: [RespiteBooking], timeLimit: Double, keep: Plan? = nil,
-                    skipping: Set<BedPart> = [], secondCoreFree: (@Sendable () -> Bool)? = nil) throws
-        -> (designations: [Designation], respite: [RespiteBooking], bound: Double, optimal: Bool, provenParts: Set<BedPart>,
-            partBounds: [BedPart: Double])
+                    skipping: Set<BedPart> = [], secondCoreFree: (@Sendable () -> Bool)? = nil) throws -> BedsFound
     {
         let clock = ContinuousClock()
         let began = clock.now
