@@ -42,18 +42,32 @@ struct ServerStartFailure: Error, CustomStringConvertible {
 /// A real server process on a free port, talked to over HTTP. Requests carry an office
 /// API token unless they say otherwise.
 final class ServerProcess {
-    let process = Process()
-    let port: Int
-    let log = Pipe()
+    private(set) var process = Process()
+    private(set) var port = 0
+    private(set) var log = Pipe()
     /// The office's API token (a person named `test-office`, made on first start).
     let officeToken: String
 
-    init(data: String) throws {
+    /// Starts on a random port; a port another process holds (the bind fails) is given up
+    /// for another, up to `attempts` times.
+    init(data: String, attempts: Int = 5) throws {
         let store = try Store(directory: data)
         let entry = Store.AuditEntry(userId: nil, actor: "test", action: "user.add", target: "test-office")
         let office = try store.user(named: "test-office")
             ?? store.addUser(name: "test-office", role: .office, blocks: [], member: nil, passwordHash: nil, audit: entry)
         officeToken = try store.issueAPIToken(user: office.id, audit: entry)
+        for attempt in 1...attempts {
+            do {
+                try start(data: data)
+                return
+            } catch let failure as ServerStartFailure where failure.output.contains("Address already in use") && attempt < attempts {
+                process = Process()
+                log = Pipe()
+            }
+        }
+    }
+
+    private func start(data: String) throws {
         port = Int.random(in: 20000...40000)
         process.executableURL = serverExecutable()
         process.arguments = ["serve", "--data", data, "--port", String(port)]
