@@ -149,26 +149,13 @@ public enum MonthPlanner {
                                      deputies.optimal ? "optimal" : "open", deputies.seconds))
         }
 
-        let boundDone = DispatchSemaphore(value: 0)
-        let boundResult = Mutex<Double?>(nil)
-        if let sharingBound {
-            let boundThread = Thread {
-                let bound = sharingBound()
-                boundResult.withLock { $0 = bound }
-                boundDone.signal()
-            }
-            boundThread.stackSize = 8 << 20
-            boundThread.start()
-        }
+        let provenSharingBound = sharingBound.map { onThreadOfItsOwn($0) }
 
         // The rota.
         if request.only != nil && request.only != .rota { options.engine = .greedy }
         options.timeLimit = max(0.5, total - elapsed())
         let rota = try RotaPlanner(problem: problem, backend: backend).plan(options, startFromBaseline: request.whatIf != nil)
-        if sharingBound != nil {
-            boundDone.wait()
-            sharing?.bound = boundResult.withLock { $0! }
-        }
+        if let provenSharingBound { sharing?.bound = provenSharingBound() }
         var plan = RotaPlanAssembler(problem: problem).plan(from: rota, sharing: sharing, deputies: deputies,
                                                             deputyProblem: deputyProblem)
         plan.solver?.seconds = elapsed()

@@ -1,6 +1,5 @@
 import Foundation
 import MIP
-import Synchronization
 import RinbanCore
 
 extension RotaPlanner {
@@ -176,19 +175,9 @@ extension RotaPlanner {
     /// 1,000 clinics, 49–107 steps there raised the bound by 0.5–35 in two plans.
     static func resumeBeside(_ lagrangian: RotaLagrangian, from start: RotaLagrangian.Outcome, target: Double,
                              seconds: Double, shouldStop: (@Sendable () -> Bool)?) -> () -> RotaLagrangian.Outcome {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<RotaLagrangian.Outcome?>(nil)
-        let thread = Thread {
-            let next = lagrangian.solve(upperBound: target, seconds: seconds, columnsPerMember: columnsPerMember,
-                                        from: start, resumeStep: true, shouldStop: shouldStop)
-            outcome.withLock { $0 = next }
-            done.signal()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-        return {
-            done.wait()
-            return outcome.withLock { $0! }
+        onThreadOfItsOwn {
+            lagrangian.solve(upperBound: target, seconds: seconds, columnsPerMember: columnsPerMember, from: start,
+                             resumeStep: true, shouldStop: shouldStop)
         }
     }
 

@@ -129,8 +129,9 @@ public struct RotaPlanner: Sendable {
         let progress = options.progress, values = options.values
         // The largest networks: both cores take the subgradient method's steps, and this
         // core starts with the member-months instead of neighbourhoods of its own.
+        let manyMonths = problem.active.lazy.filter { $0 }.count > Self.generationMonthLimit
         let boundFirst = helper != nil && options.engine == .auto && problem.pairs.count > Self.monolithicPairLimit
-            && problem.active.lazy.filter { $0 }.count > Self.generationMonthLimit
+            && manyMonths
         let worker = BoundThread(
             problem: problem, upperBound: greedy.weightedTotal,
             seconds: max(0.5, min(total * (boundFirst ? Self.sharedBoundShare : 0.4), total - elapsed() - 0.3)),
@@ -146,7 +147,7 @@ public struct RotaPlanner: Sendable {
         func searchMonths() {
             guard let pool = months.latest else { return }
             var columns = RotaColumns(problem: problem, columns: pool)
-            if problem.active.lazy.filter({ $0 }).count > Self.generationMonthLimit { columns.cuts = Self.largeMonthCuts }
+            if manyMonths { columns.cuts = Self.largeMonthCuts }
             columns.searchNeighbourhoods(
                 shared: shared, backend: backend, seconds: (total - elapsed()) * Self.monthsShare,
                 seed: options.seed &+ 0x5851_F42D, shouldStop: options.shouldStop
@@ -606,6 +607,25 @@ final class BoundThread: Sendable {
 
 /// The months the second core has collected (``RotaColumns``), for the first core's
 /// member-months neighbourhoods; nil until the first are in.
+/// Runs `work` on a thread of its own (with the 8 MiB stack GLPK's searches get here) and
+/// returns a function that waits for its result (and may be called again).
+func onThreadOfItsOwn<T: Sendable>(_ work: @escaping @Sendable () -> T) -> () -> T {
+    let done = DispatchSemaphore(value: 0)
+    let result = Mutex<T?>(nil)
+    let thread = Thread {
+        let value = work()
+        result.withLock { $0 = value }
+        done.signal()
+    }
+    thread.stackSize = 8 << 20
+    thread.start()
+    return {
+        done.wait()
+        done.signal()
+        return result.withLock { $0! }
+    }
+}
+
 final class SharedMonths: Sendable {
     private let pool = Mutex<RotaColumnPool?>(nil)
 
